@@ -1,0 +1,1 @@
+"""The local SQLite mirror of the canonical ByteOS schema."""

@@ -1,0 +1,391 @@
+"""SQLAlchemy models of the 16 canonical tables (ECOSYSTEM.md section 5) plus ``local_users``.
+
+Column names, defaults and CHECK constraints follow the spec. Where the spec lists allowed
+values in a comment, the comment becomes a CHECK here, so a bad value is refused by the
+database itself. ``uuid`` is text, ``jsonb`` is validated JSON, ``timestamptz`` is UTC
+ISO-8601 text, ``text[]`` is a JSON list. IDs are generated on the client (UUIDv4), so rows
+can be created offline and synced later without renumbering.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sync.store.column_types import UTCDateTime, ValidatedJSON, utcnow
+from sync.store.json_shapes import ADAPTERS, default_modality_scores
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _in(column: str, values: tuple[str, ...], nullable: bool = True) -> str:
+    allowed = ", ".join(f"'{v}'" for v in values)
+    expr = f"{column} IN ({allowed})"
+    return f"{column} IS NULL OR {expr}" if nullable else expr
+
+
+def _json(kind: str) -> ValidatedJSON:
+    return ValidatedJSON(ADAPTERS[kind], kind)
+
+
+PROFILE_ROLES = ("super_admin", "org_admin", "manager", "creator", "learner")
+MEMBER_ROLES = ("admin", "manager", "creator", "learner")
+PLANS = ("free", "pro", "enterprise")
+PACES = ("fast", "medium", "slow")
+DIFFICULTIES = ("beginner", "intermediate", "advanced")
+COGNITIVE_STYLES = ("visual", "auditory", "reading", "kinaesthetic", "mixed")
+CONTENT_STATUSES = ("draft", "published", "archived")
+ASSET_TYPES = ("image", "video", "audio", "document", "scorm")
+ENROLLMENT_STATUSES = ("not_started", "in_progress", "completed", "overdue")
+EVENT_TYPES = (
+    "module_start", "module_complete", "quiz_attempt", "video_play", "video_pause",
+    "video_replay", "ai_tutor_open", "ai_tutor_query", "modality_switch", "drop_off",
+    "streak_broken", "streak_maintained",
+)
+MODALITIES = ("text", "video", "audio", "mindmap", "flashcards", "game", "feed")
+INTERACTION_TYPES = ("question", "hint_request", "explanation", "proactive_nudge")
+COMPLIANCE_STATUSES = ("pending", "compliant", "overdue", "exempt")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _pk() -> Mapped[str]:
+    return mapped_column(String(36), primary_key=True, default=new_id)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(UTCDateTime(), default=utcnow, nullable=True)
+
+
+class LocalUser(Base):
+    """Stands in for Supabase's ``auth.users`` on the device (offline identity)."""
+
+    __tablename__ = "local_users"
+    id: Mapped[str] = _pk()
+    email: Mapped[str | None] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = _created()
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint(_in("plan", PLANS), name="plan"),)
+    id: Mapped[str] = _pk()
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    slug: Mapped[str] = mapped_column(Text, unique=True, nullable=False)
+    branding: Mapped[dict[str, Any] | None] = mapped_column(_json("branding"))
+    settings: Mapped[dict[str, Any] | None] = mapped_column(_json("org_settings"))
+    plan: Mapped[str | None] = mapped_column(Text, default="free", server_default="free")
+    created_at: Mapped[datetime] = _created()
+
+
+class Profile(Base):
+    __tablename__ = "profiles"
+    __table_args__ = (CheckConstraint(_in("role", PROFILE_ROLES), name="role"),)
+    id: Mapped[str] = mapped_column(String(36), ForeignKey("local_users.id"), primary_key=True)
+    full_name: Mapped[str | None] = mapped_column(Text)
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(Text)
+    org_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("organisations.id"))
+    onboarding_complete: Mapped[bool | None] = mapped_column(
+        Boolean, default=False, server_default=text("0")
+    )
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=True
+    )
+
+
+class OrgMember(Base):
+    __tablename__ = "org_members"
+    __table_args__ = (
+        UniqueConstraint("org_id", "user_id", name="uq_org_members_org_id_user_id"),
+        CheckConstraint(_in("role", MEMBER_ROLES), name="role"),
+    )
+    id: Mapped[str] = _pk()
+    org_id: Mapped[str] = mapped_column(String(36), ForeignKey("organisations.id"), nullable=False)
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    role: Mapped[str | None] = mapped_column(Text)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=True)
+
+
+class LearnerProfile(Base):
+    """The Digital Learner Twin: every signal ByteOS has learned about one learner."""
+
+    __tablename__ = "learner_profiles"
+    __table_args__ = (
+        CheckConstraint(_in("learning_pace", PACES), name="learning_pace"),
+        CheckConstraint(_in("difficulty_comfort", DIFFICULTIES), name="difficulty_comfort"),
+        CheckConstraint(_in("cognitive_style", COGNITIVE_STYLES), name="cognitive_style"),
+    )
+    id: Mapped[str] = _pk()
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("profiles.id"), unique=True, nullable=False
+    )
+    modality_scores: Mapped[dict[str, float] | None] = mapped_column(
+        _json("modality_scores"), default=default_modality_scores
+    )
+    learning_pace: Mapped[str | None] = mapped_column(Text, default="medium")
+    difficulty_comfort: Mapped[str | None] = mapped_column(Text, default="intermediate")
+    cognitive_style: Mapped[str | None] = mapped_column(Text, default="mixed")
+    preferred_language: Mapped[str | None] = mapped_column(Text, default="en")
+    avg_session_duration_mins: Mapped[float | None] = mapped_column(Float, default=0.0)
+    avg_completion_rate: Mapped[float | None] = mapped_column(Float, default=0.0)
+    total_learning_minutes: Mapped[float | None] = mapped_column(Float, default=0.0)
+    streak_days: Mapped[int | None] = mapped_column(Integer, default=0)
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overall_engagement_score: Mapped[float | None] = mapped_column(Float, default=0.5)
+    next_best_action: Mapped[dict[str, Any] | None] = mapped_column(_json("next_best_action"))
+    ai_tutor_context: Mapped[dict[str, Any] | None] = mapped_column(_json("ai_tutor_context"))
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=True
+    )
+
+
+class Skill(Base):
+    __tablename__ = "skills"
+    id: Mapped[str] = _pk()
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    slug: Mapped[str] = mapped_column(Text, unique=True, nullable=False)
+    category: Mapped[str | None] = mapped_column(Text)
+    parent_skill_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("skills.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+    org_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("organisations.id"))
+
+
+class LearnerSkill(Base):
+    __tablename__ = "learner_skills"
+    __table_args__ = (
+        UniqueConstraint("user_id", "skill_id", name="uq_learner_skills_user_id_skill_id"),
+        CheckConstraint("proficiency_level BETWEEN 0 AND 1", name="proficiency_level"),
+        CheckConstraint("evidence_count >= 0", name="evidence_count"),
+    )
+    id: Mapped[str] = _pk()
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    skill_id: Mapped[str] = mapped_column(String(36), ForeignKey("skills.id"), nullable=False)
+    proficiency_level: Mapped[float | None] = mapped_column(Float, default=0.0)
+    evidence_count: Mapped[int | None] = mapped_column(Integer, default=0)
+    last_assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SkillGap(Base):
+    __tablename__ = "skill_gaps"
+    __table_args__ = (
+        CheckConstraint("gap_score IS NULL OR gap_score BETWEEN 0 AND 1", name="gap_score"),
+    )
+    id: Mapped[str] = _pk()
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    skill_id: Mapped[str] = mapped_column(String(36), ForeignKey("skills.id"), nullable=False)
+    gap_score: Mapped[float | None] = mapped_column(Float)
+    identified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Course(Base):
+    __tablename__ = "courses"
+    __table_args__ = (
+        CheckConstraint(_in("status", CONTENT_STATUSES), name="status"),
+        CheckConstraint(_in("difficulty", DIFFICULTIES), name="difficulty"),
+        CheckConstraint(
+            "estimated_duration_mins IS NULL OR estimated_duration_mins >= 0",
+            name="estimated_duration_mins",
+        ),
+        CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+        Index("ix_courses_org_status", "org_id", "status"),
+    )
+    id: Mapped[str] = _pk()
+    org_id: Mapped[str] = mapped_column(String(36), ForeignKey("organisations.id"), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    thumbnail_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(Text, default="draft", server_default="draft")
+    template: Mapped[str | None] = mapped_column(Text)
+    difficulty: Mapped[str | None] = mapped_column(Text)
+    estimated_duration_mins: Mapped[int | None] = mapped_column(Integer)
+    target_skills: Mapped[list[dict[str, Any]] | None] = mapped_column(_json("target_skills"))
+    tags: Mapped[list[str] | None] = mapped_column(_json("tags"))
+    scorm_url: Mapped[str | None] = mapped_column(Text)
+    settings: Mapped[dict[str, Any] | None] = mapped_column(_json("course_settings"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=True
+    )
+
+
+class Module(Base):
+    __tablename__ = "modules"
+    __table_args__ = (
+        CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+        Index("ix_modules_course_order", "course_id", "order_index"),
+    )
+    id: Mapped[str] = _pk()
+    course_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("courses.id", ondelete="CASCADE"), nullable=False
+    )
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    content: Mapped[list[dict[str, Any]]] = mapped_column(_json("module_content"), nullable=False)
+    modality_variants: Mapped[dict[str, Any] | None] = mapped_column(_json("modality_variants"))
+    order_index: Mapped[int | None] = mapped_column(Integer)
+    quiz: Mapped[list[dict[str, Any]] | None] = mapped_column(_json("quiz"))
+    created_at: Mapped[datetime] = _created()
+
+
+class ContentAsset(Base):
+    __tablename__ = "content_assets"
+    __table_args__ = (CheckConstraint(_in("type", ASSET_TYPES), name="type"),)
+    id: Mapped[str] = _pk()
+    org_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("organisations.id"))
+    uploader_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("profiles.id"))
+    type: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text, nullable=False)
+    storage_path: Mapped[str | None] = mapped_column(Text)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", _json("asset_metadata")
+    )
+    created_at: Mapped[datetime] = _created()
+
+
+class LearningPath(Base):
+    __tablename__ = "learning_paths"
+    __table_args__ = (
+        CheckConstraint(_in("status", CONTENT_STATUSES), name="status"),
+        CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+    )
+    id: Mapped[str] = _pk()
+    org_id: Mapped[str] = mapped_column(String(36), ForeignKey("organisations.id"), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    thumbnail_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(Text, default="draft", server_default="draft")
+    courses: Mapped[list[dict[str, Any]]] = mapped_column(_json("path_courses"), nullable=False)
+    target_skills: Mapped[list[dict[str, Any]] | None] = mapped_column(_json("target_skills"))
+    certification_config: Mapped[dict[str, Any] | None] = mapped_column(
+        _json("certification_config")
+    )
+    created_at: Mapped[datetime] = _created()
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        CheckConstraint(_in("status", ENROLLMENT_STATUSES), name="status"),
+        CheckConstraint("progress_pct BETWEEN 0 AND 100", name="progress_pct"),
+        CheckConstraint("path_id IS NOT NULL OR course_id IS NOT NULL", name="target"),
+        Index("ix_enrollments_user_course", "user_id", "course_id"),
+    )
+    id: Mapped[str] = _pk()
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    path_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("learning_paths.id"))
+    course_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("courses.id"))
+    enrolled_by: Mapped[str | None] = mapped_column(String(36), ForeignKey("profiles.id"))
+    status: Mapped[str | None] = mapped_column(
+        Text, default="not_started", server_default="not_started"
+    )
+    progress_pct: Mapped[float | None] = mapped_column(Float, default=0.0)
+    due_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = _created()
+
+
+class LearningEvent(Base):
+    """Append-only learner telemetry. A row, once committed, is never updated or lost."""
+
+    __tablename__ = "learning_events"
+    __table_args__ = (
+        CheckConstraint(_in("event_type", EVENT_TYPES, nullable=False), name="event_type"),
+        CheckConstraint(_in("modality", MODALITIES), name="modality"),
+        CheckConstraint("duration_secs IS NULL OR duration_secs >= 0", name="duration_secs"),
+        Index("ix_learning_events_user_created", "user_id", "created_at"),
+        Index("ix_learning_events_course_user", "course_id", "user_id"),
+    )
+    id: Mapped[str] = _pk()
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    course_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("courses.id"))
+    module_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("modules.id"))
+    event_type: Mapped[str] = mapped_column(Text, nullable=False)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(_json("event_payload"))
+    modality: Mapped[str | None] = mapped_column(Text)
+    duration_secs: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = _created()
+
+
+class AIInteraction(Base):
+    __tablename__ = "ai_interactions"
+    __table_args__ = (
+        CheckConstraint(_in("interaction_type", INTERACTION_TYPES), name="interaction_type"),
+    )
+    id: Mapped[str] = _pk()
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    course_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("courses.id"))
+    module_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("modules.id"))
+    interaction_type: Mapped[str | None] = mapped_column(Text)
+    user_message: Mapped[str | None] = mapped_column(Text)
+    ai_response: Mapped[str | None] = mapped_column(Text)
+    context_used: Mapped[Any] = mapped_column(_json("context_used"))
+    helpful: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = _created()
+
+
+class Certification(Base):
+    __tablename__ = "certifications"
+    id: Mapped[str] = _pk()
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    path_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("learning_paths.id"), nullable=False
+    )
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    certificate_url: Mapped[str | None] = mapped_column(Text)
+    verification_code: Mapped[str | None] = mapped_column(Text, unique=True)
+
+
+class ComplianceRecord(Base):
+    __tablename__ = "compliance_records"
+    __table_args__ = (CheckConstraint(_in("status", COMPLIANCE_STATUSES), name="status"),)
+    id: Mapped[str] = _pk()
+    org_id: Mapped[str] = mapped_column(String(36), ForeignKey("organisations.id"), nullable=False)
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    course_id: Mapped[str] = mapped_column(String(36), ForeignKey("courses.id"), nullable=False)
+    required_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str | None] = mapped_column(Text)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+CANONICAL_TABLES: tuple[str, ...] = (
+    "profiles", "organisations", "org_members", "learner_profiles", "skills", "learner_skills",
+    "skill_gaps", "courses", "modules", "content_assets", "learning_paths", "enrollments",
+    "learning_events", "ai_interactions", "certifications", "compliance_records",
+)
