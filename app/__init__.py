@@ -1,0 +1,1 @@
+"""ByteOS Desktop application: Qt views (``shell``, ``studio``, ``learn``) over Qt-free services."""

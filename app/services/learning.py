@@ -1,0 +1,148 @@
+"""Learn use cases: the catalogue, opening a course, recording events, progress.
+
+``record_event`` is the one door for telemetry: the event and the enrolment state it implies
+are written in one transaction, and the enrolment is recomputed from the events (never
+incremented), so it is always consistent with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.services.accounts import CurrentUser
+from app.services.authoring import CourseDoc, load_course
+from app.services.context import AppContext
+from app.services.errors import UserError
+from engine.progress import ModuleEvent, Progress, compute_progress
+from sync.store.column_types import InvalidDocument, utcnow
+from sync.store.models import EVENT_TYPES, MODALITIES, Course, Enrollment, LearningEvent, Module
+
+
+@dataclass(frozen=True)
+class CourseCard:
+    id: str
+    title: str
+    description: str
+    difficulty: str | None
+    estimated_duration_mins: int | None
+    module_count: int
+    progress_pct: float
+    status: str
+
+
+def list_catalogue(ctx: AppContext, user: CurrentUser) -> list[CourseCard]:
+    """Published courses of the learner's organisation with the learner's progress."""
+    counts = (
+        select(Module.course_id, func.count(Module.id).label("n"))
+        .group_by(Module.course_id)
+        .subquery()
+    )
+    mine = select(Enrollment).where(Enrollment.user_id == user.id).subquery()
+    q = (
+        select(Course, func.coalesce(counts.c.n, 0), mine.c.progress_pct, mine.c.status)
+        .outerjoin(counts, counts.c.course_id == Course.id)
+        .outerjoin(mine, mine.c.course_id == Course.id)
+        .where(Course.status == "published")
+        .order_by(Course.published_at.desc())
+    )
+    if user.role != "super_admin":
+        q = q.where(Course.org_id == user.org_id)
+    with ctx.db.transaction() as s:
+        return [
+            CourseCard(
+                c.id, c.title, c.description or "", c.difficulty, c.estimated_duration_mins, n,
+                pct or 0.0, status or "not_started",
+            )
+            for c, n, pct, status in s.execute(q).all()
+        ]
+
+
+def open_course(ctx: AppContext, user: CurrentUser, course_id: str) -> CourseDoc:
+    doc = load_course(ctx, course_id)
+    if doc.status != "published":
+        raise UserError("This course is not published any more.")
+    if user.role != "super_admin" and doc.org_id != user.org_id:
+        raise UserError("This course belongs to another organisation.")
+    return doc
+
+
+@dataclass(frozen=True)
+class EventReceipt:
+    event_id: str
+    created_at: datetime
+    progress: Progress
+
+
+def record_event(
+    ctx: AppContext,
+    user: CurrentUser,
+    event_type: str,
+    *,
+    course_id: str | None = None,
+    module_id: str | None = None,
+    modality: str | None = "text",
+    duration_secs: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> EventReceipt:
+    """Append one learning event; when this returns, the event is on disk (WAL, FULL sync)."""
+    if event_type not in EVENT_TYPES:
+        raise UserError(f"Unknown event type “{event_type}”.")
+    if modality is not None and modality not in MODALITIES:
+        raise UserError(f"Unknown modality “{modality}”.")
+    if duration_secs is not None:
+        duration_secs = max(0, int(duration_secs))
+    try:
+        with ctx.db.transaction() as s:
+            event = LearningEvent(
+                user_id=user.id, course_id=course_id, module_id=module_id,
+                event_type=event_type, payload=payload, modality=modality,
+                duration_secs=duration_secs, created_at=utcnow(),
+            )
+            s.add(event)
+            s.flush()
+            progress = compute_progress([], [])
+            if course_id is not None:
+                progress = _update_enrollment(s, user, course_id)
+            return EventReceipt(event.id, event.created_at, progress)
+    except InvalidDocument as err:
+        raise UserError(str(err)) from err
+
+
+def _progress_inputs(
+    s: Session, user_id: str, course_id: str
+) -> tuple[list[str], list[ModuleEvent]]:
+    module_ids = list(s.scalars(select(Module.id).where(Module.course_id == course_id)))
+    events = [
+        ModuleEvent(m, t, at)
+        for m, t, at in s.execute(
+            select(LearningEvent.module_id, LearningEvent.event_type, LearningEvent.created_at)
+            .where(LearningEvent.user_id == user_id, LearningEvent.course_id == course_id)
+        ).all()
+    ]
+    return module_ids, events
+
+
+def _update_enrollment(s: Session, user: CurrentUser, course_id: str) -> Progress:
+    module_ids, events = _progress_inputs(s, user.id, course_id)
+    enrollment = s.scalars(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
+    ).first()
+    if enrollment is None:
+        enrollment = Enrollment(user_id=user.id, course_id=course_id, enrolled_by=user.id)
+        s.add(enrollment)
+    progress = compute_progress(module_ids, events, due_date=enrollment.due_date, now=utcnow())
+    enrollment.status = progress.status
+    enrollment.progress_pct = progress.progress_pct
+    enrollment.started_at = progress.started_at
+    enrollment.completed_at = progress.completed_at
+    return progress
+
+
+def course_progress(ctx: AppContext, user: CurrentUser, course_id: str) -> Progress:
+    with ctx.db.transaction() as s:
+        return compute_progress(*_progress_inputs(s, user.id, course_id))
