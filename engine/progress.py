@@ -50,8 +50,11 @@ def compute_progress(
     for ev in sorted(events, key=lambda e: e.created_at):
         if ev.module_id not in modules:
             continue
-        if started_at is None and ev.event_type in ("module_start", "module_complete",
-                                                     "quiz_attempt"):
+        if started_at is None and ev.event_type in (
+            "module_start",
+            "module_complete",
+            "quiz_attempt",
+        ):
             started_at = ev.created_at
         if ev.event_type == "module_complete" and ev.module_id is not None:
             done.add(ev.module_id)
@@ -67,5 +70,6 @@ def compute_progress(
         status = "in_progress"
     else:
         status = "not_started"
-    return Progress(status, pct, frozenset(done), started_at,
-                    completed_at if status == "completed" else None)
+    return Progress(
+        status, pct, frozenset(done), started_at, completed_at if status == "completed" else None
+    )

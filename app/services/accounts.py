@@ -161,6 +161,9 @@ def sign_in(db: Database, profile_id: str) -> CurrentUser:
         if user is not None:
             user.last_sign_in_at = utcnow()
         return CurrentUser(
-            profile.id, profile.full_name or "", profile.role or "learner", profile.org_id,
+            profile.id,
+            profile.full_name or "",
+            profile.role or "learner",
+            profile.org_id,
             org_name,
         )

@@ -132,8 +132,14 @@ def create_course(ctx: AppContext, user: CurrentUser, title: str) -> CourseDoc:
     if user.org_id is None:
         raise UserError("Your profile has no organisation, so it cannot own a course.")
     with ctx.db.transaction() as s:
-        course = Course(org_id=user.org_id, created_by=user.id, title=title, status="draft",
-                        tags=[], target_skills=[])
+        course = Course(
+            org_id=user.org_id,
+            created_by=user.id,
+            title=title,
+            status="draft",
+            tags=[],
+            target_skills=[],
+        )
         s.add(course)
         s.flush()
         course_id = course.id
@@ -216,9 +222,7 @@ def save_course(ctx: AppContext, user: CurrentUser, doc: CourseDoc) -> CourseDoc
         keep = {m.id for m in doc.modules if m.id}
         removed = set(existing) - keep
         if removed:
-            used = s.scalar(
-                select(func.count()).where(LearningEvent.module_id.in_(removed))
-            )
+            used = s.scalar(select(func.count()).where(LearningEvent.module_id.in_(removed)))
             if used:
                 raise UserError(
                     "A module you removed already has learner activity, so it cannot be "

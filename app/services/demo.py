@@ -48,8 +48,15 @@ def load_demo(ctx: AppContext, source: Path = DEMO_FILE) -> DemoResult:
         for p in data["profiles"]:
             s.add(LocalUser(id=p["id"], email=p["email"]))
             s.flush()
-            s.add(Profile(id=p["id"], full_name=p["full_name"], role=p["role"], org_id=org["id"],
-                          onboarding_complete=True))
+            s.add(
+                Profile(
+                    id=p["id"],
+                    full_name=p["full_name"],
+                    role=p["role"],
+                    org_id=org["id"],
+                    onboarding_complete=True,
+                )
+            )
             s.flush()
             s.add(OrgMember(org_id=org["id"], user_id=p["id"], role=_MEMBER_ROLE[p["role"]]))
             s.add(LearnerProfile(user_id=p["id"]))

@@ -55,8 +55,14 @@ def list_catalogue(ctx: AppContext, user: CurrentUser) -> list[CourseCard]:
     with ctx.db.transaction() as s:
         return [
             CourseCard(
-                c.id, c.title, c.description or "", c.difficulty, c.estimated_duration_mins, n,
-                pct or 0.0, status or "not_started",
+                c.id,
+                c.title,
+                c.description or "",
+                c.difficulty,
+                c.estimated_duration_mins,
+                n,
+                pct or 0.0,
+                status or "not_started",
             )
             for c, n, pct, status in s.execute(q).all()
         ]
@@ -99,9 +105,14 @@ def record_event(
     try:
         with ctx.db.transaction() as s:
             event = LearningEvent(
-                user_id=user.id, course_id=course_id, module_id=module_id,
-                event_type=event_type, payload=payload, modality=modality,
-                duration_secs=duration_secs, created_at=utcnow(),
+                user_id=user.id,
+                course_id=course_id,
+                module_id=module_id,
+                event_type=event_type,
+                payload=payload,
+                modality=modality,
+                duration_secs=duration_secs,
+                created_at=utcnow(),
             )
             s.add(event)
             s.flush()
@@ -120,8 +131,9 @@ def _progress_inputs(
     events = [
         ModuleEvent(m, t, at)
         for m, t, at in s.execute(
-            select(LearningEvent.module_id, LearningEvent.event_type, LearningEvent.created_at)
-            .where(LearningEvent.user_id == user_id, LearningEvent.course_id == course_id)
+            select(
+                LearningEvent.module_id, LearningEvent.event_type, LearningEvent.created_at
+            ).where(LearningEvent.user_id == user_id, LearningEvent.course_id == course_id)
         ).all()
     ]
     return module_ids, events

@@ -22,9 +22,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.store.column_types import utcnow
+from sync.store.column_types import InvalidDocument, utcnow
 
 APP_NAME = "ByteOS"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -156,9 +157,19 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any error."""
-        with self.sessions.begin() as session:
-            yield session
+        """One unit of work: commits on success, rolls back on any error.
+
+        A JSON document refused by its column arrives wrapped in SQLAlchemy's
+        ``StatementError``; it is re-raised as the ``InvalidDocument`` it is, so callers can
+        show its message.
+        """
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except StatementError as err:
+            if isinstance(err.orig, InvalidDocument):
+                raise err.orig from None
+            raise
 
     def close(self) -> None:
         self.engine.dispose()

@@ -64,9 +64,18 @@ CONTENT_STATUSES = ("draft", "published", "archived")
 ASSET_TYPES = ("image", "video", "audio", "document", "scorm")
 ENROLLMENT_STATUSES = ("not_started", "in_progress", "completed", "overdue")
 EVENT_TYPES = (
-    "module_start", "module_complete", "quiz_attempt", "video_play", "video_pause",
-    "video_replay", "ai_tutor_open", "ai_tutor_query", "modality_switch", "drop_off",
-    "streak_broken", "streak_maintained",
+    "module_start",
+    "module_complete",
+    "quiz_attempt",
+    "video_play",
+    "video_pause",
+    "video_replay",
+    "ai_tutor_open",
+    "ai_tutor_query",
+    "modality_switch",
+    "drop_off",
+    "streak_broken",
+    "streak_maintained",
 )
 MODALITIES = ("text", "video", "audio", "mindmap", "flashcards", "game", "feed")
 INTERACTION_TYPES = ("question", "hint_request", "explanation", "proactive_nudge")
@@ -269,9 +278,7 @@ class ContentAsset(Base):
     type: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str] = mapped_column(Text, nullable=False)
     storage_path: Mapped[str | None] = mapped_column(Text)
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
-        "metadata", _json("asset_metadata")
-    )
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", _json("asset_metadata"))
     created_at: Mapped[datetime] = _created()
 
 
@@ -385,7 +392,20 @@ class ComplianceRecord(Base):
 
 
 CANONICAL_TABLES: tuple[str, ...] = (
-    "profiles", "organisations", "org_members", "learner_profiles", "skills", "learner_skills",
-    "skill_gaps", "courses", "modules", "content_assets", "learning_paths", "enrollments",
-    "learning_events", "ai_interactions", "certifications", "compliance_records",
+    "profiles",
+    "organisations",
+    "org_members",
+    "learner_profiles",
+    "skills",
+    "learner_skills",
+    "skill_gaps",
+    "courses",
+    "modules",
+    "content_assets",
+    "learning_paths",
+    "enrollments",
+    "learning_events",
+    "ai_interactions",
+    "certifications",
+    "compliance_records",
 )

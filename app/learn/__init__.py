@@ -1,0 +1,1 @@
+"""Learn: the learner's dashboard and course player."""

@@ -1,0 +1,51 @@
+"""The Learn surface: dashboard ⇄ course player."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QStackedWidget, QWidget
+
+from app.learn.course_player import CoursePlayer
+from app.learn.dashboard import Dashboard
+from app.services import learning
+from app.services.accounts import CurrentUser
+from app.services.context import AppContext
+from app.services.errors import UserError
+
+
+class LearnView(QStackedWidget):
+    def __init__(self, ctx: AppContext, user: CurrentUser, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.user = ctx, user
+        self.setObjectName("learn-view")
+        self.dashboard = Dashboard(ctx, user)
+        self.dashboard.open_course.connect(self.open_course)
+        self.addWidget(self.dashboard)
+        self.player: CoursePlayer | None = None
+
+    def open_course(self, course_id: str) -> None:
+        try:
+            doc = learning.open_course(self.ctx, self.user, course_id)
+        except UserError as err:
+            QMessageBox.warning(self, "Cannot open course", str(err))
+            self.dashboard.refresh()
+            return
+        self.close_player()
+        self.player = CoursePlayer(self.ctx, self.user, doc)
+        self.player.back_requested.connect(self.show_dashboard)
+        self.addWidget(self.player)
+        self.setCurrentWidget(self.player)
+
+    def close_player(self) -> None:
+        if self.player is not None:
+            self.removeWidget(self.player)
+            self.player.deleteLater()
+            self.player = None
+
+    def show_dashboard(self) -> None:
+        self.close_player()
+        self.dashboard.refresh()
+        self.setCurrentWidget(self.dashboard)
+
+    def refresh(self) -> None:
+        if self.currentWidget() is self.dashboard:
+            self.dashboard.refresh()

@@ -1,0 +1,1 @@
+"""The shell: main window, sign-in, navigation and theming."""

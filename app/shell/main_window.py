@@ -1,0 +1,254 @@
+"""The main window: sign-in, then Learn and (for authors) Studio as two surfaces of one app."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.learn.learn_view import LearnView
+from app.services.accounts import CurrentUser
+from app.services.context import AppContext
+from app.services.demo import load_demo
+from app.shell.sign_in import SignInPage
+from app.tasks import TaskControl, TaskHandle, TaskRunner
+
+
+class TaskStatus(QWidget):
+    """Status-bar view of the running task: label, progress and a Cancel button."""
+
+    def __init__(self, runner: TaskRunner) -> None:
+        super().__init__()
+        self.setObjectName("task-status")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.setFixedWidth(160)
+        self.bar.setAccessibleName("Task progress")
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setAccessibleName("Cancel the running task")
+        for w in (self.label, self.bar, self.cancel):
+            lay.addWidget(w)
+        self.handle: TaskHandle | None = None
+        self.cancel.clicked.connect(self._cancel)
+        runner.started.connect(self.track)
+        self.hide()
+
+    def track(self, handle: TaskHandle) -> None:
+        self.handle = handle
+        self.label.setText(handle.label)
+        self.bar.setValue(0)
+        handle.progressed.connect(self._progress)
+        handle.ended.connect(self.hide)
+        self.show()
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.bar.setValue(round(fraction * 100))
+        if message:
+            self.label.setText(message)
+
+    def _cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.label.setText("Cancelling…")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, runner: TaskRunner | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.runner = runner or TaskRunner()
+        self.user: CurrentUser | None = None
+        self.setWindowTitle("ByteOS")
+        self.setObjectName("main-window")
+        self.resize(1280, 820)
+        self.setMinimumSize(900, 600)
+
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("workspace")
+        self.sign_in = SignInPage(ctx)
+        self.sign_in.signed_in.connect(self.enter)
+        self.stack.addWidget(self.sign_in)
+        self.setCentralWidget(self.stack)
+        self.workspace: QWidget | None = None
+        self.learn: LearnView | None = None
+        self.studio: QWidget | None = None
+        self.nav_learn: QPushButton | None = None
+        self.nav_studio: QPushButton | None = None
+
+        self.task_status = TaskStatus(self.runner)
+        self.statusBar().addPermanentWidget(self.task_status)
+        self.statusBar().showMessage(f"Offline-ready · database {ctx.db.path}")
+        self._menus()
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.demo_action = QAction("Load &demo content", self)
+        self.demo_action.triggered.connect(self.load_demo_content)
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        account = self.menuBar().addMenu("&Account")
+        self.sign_out_action = QAction("&Sign out", self)
+        self.sign_out_action.setEnabled(False)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        account.addAction(self.sign_out_action)
+        view = self.menuBar().addMenu("&View")
+        self.learn_action = QAction("&Learn", self)
+        self.learn_action.setShortcut(QKeySequence("Ctrl+1"))
+        self.learn_action.triggered.connect(lambda: self.show_surface("learn"))
+        self.studio_action = QAction("&Studio", self)
+        self.studio_action.setShortcut(QKeySequence("Ctrl+2"))
+        self.studio_action.triggered.connect(lambda: self.show_surface("studio"))
+        view.addAction(self.learn_action)
+        view.addAction(self.studio_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About ByteOS", self)
+        about.triggered.connect(
+            lambda: QMessageBox.about(
+                self,
+                "About ByteOS",
+                "ByteOS — the operating system for learning.\nLearns with you, for you.",
+            )
+        )
+        help_menu.addAction(about)
+
+    # -- session -----------------------------------------------------------------------------
+    def enter(self, user: CurrentUser) -> None:
+        """Build the workspace for ``user``; the role decides which surfaces exist."""
+        self.leave_workspace()
+        self.user = user
+        ws = QWidget()
+        ws.setObjectName("page")
+        lay = QVBoxLayout(ws)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        top = QWidget()
+        top.setObjectName("topbar")
+        top_lay = QHBoxLayout(top)
+        top_lay.setContentsMargins(16, 0, 16, 0)
+        brand = QLabel("<b>Byte</b>OS")
+        brand.setStyleSheet("font-size: 14pt;")
+        brand.setAccessibleName("ByteOS")
+        top_lay.addWidget(brand)
+        top_lay.addSpacing(24)
+        group = QButtonGroup(top)
+        self.nav_learn = self._nav_button("Learn", "nav-learn", group)
+        top_lay.addWidget(self.nav_learn)
+        surfaces = QStackedWidget()
+        surfaces.setObjectName("surfaces")
+        self.learn = LearnView(self.ctx, user)
+        surfaces.addWidget(self.learn)
+        if user.can_author:
+            from app.studio.studio_view import StudioView
+
+            self.nav_studio = self._nav_button("Studio", "nav-studio", group)
+            top_lay.addWidget(self.nav_studio)
+            self.studio = StudioView(self.ctx, user)
+            surfaces.addWidget(self.studio)
+        top_lay.addStretch(1)
+        who = QLabel(f"{user.full_name} · {user.role_label}")
+        who.setObjectName("current-user")
+        who.setProperty("role", "muted")
+        top_lay.addWidget(who)
+        sign_out = QPushButton("Sign out")
+        sign_out.setObjectName("sign-out")
+        sign_out.setAccessibleName("Sign out")
+        sign_out.clicked.connect(self.sign_out)
+        top_lay.addWidget(sign_out)
+        lay.addWidget(top)
+        lay.addWidget(surfaces, 1)
+        self.surfaces = surfaces
+        self.workspace = ws
+        self.stack.addWidget(ws)
+        self.stack.setCurrentWidget(ws)
+        self.sign_out_action.setEnabled(True)
+        self.studio_action.setEnabled(self.studio is not None)
+        self.show_surface("studio" if user.can_author else "learn")
+        self.setWindowTitle(f"ByteOS — {user.full_name}")
+
+    def _nav_button(self, text: str, name: str, group: QButtonGroup) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName(name)
+        b.setProperty("role", "nav")
+        b.setCheckable(True)
+        b.setAccessibleName(f"Open {text}")
+        b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        b.clicked.connect(lambda: self.show_surface(text.lower()))
+        group.addButton(b)
+        return b
+
+    def show_surface(self, name: str) -> None:
+        if self.learn is None:
+            return
+        target: QWidget | None = self.studio if name == "studio" else self.learn
+        if target is None:
+            return
+        self.surfaces.setCurrentWidget(target)
+        refresh = getattr(target, "refresh", None)
+        if callable(refresh):
+            refresh()
+        if self.nav_learn is not None:
+            self.nav_learn.setChecked(name == "learn")
+        if self.nav_studio is not None:
+            self.nav_studio.setChecked(name == "studio")
+
+    def leave_workspace(self) -> None:
+        if self.workspace is not None:
+            self.stack.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+        self.workspace = self.learn = self.studio = None
+        self.nav_learn = self.nav_studio = None
+
+    def sign_out(self) -> None:
+        self.leave_workspace()
+        self.user = None
+        self.sign_out_action.setEnabled(False)
+        self.sign_in.refresh()
+        self.stack.setCurrentWidget(self.sign_in)
+        self.setWindowTitle("ByteOS")
+
+    # -- long work -----------------------------------------------------------------------
+    def load_demo_content(self) -> TaskHandle:
+        def work(control: TaskControl) -> bool:
+            control.progress(0.1, "Loading demo content…")
+            result = load_demo(self.ctx)
+            control.progress(1.0, "Demo content ready")
+            return result.created
+
+        def done(created: object) -> None:
+            self.statusBar().showMessage(
+                "Demo content loaded." if created else "Demo content is already here.", 5000
+            )
+            self.sign_in.refresh()
+            if self.learn is not None:
+                self.learn.refresh()
+
+        return self.runner.run(
+            "Demo content",
+            work,
+            on_success=done,
+            on_error=lambda msg: QMessageBox.warning(self, "Demo content", msg),
+        )
+
+    def closeEvent(self, event: object) -> None:
+        for handle in self.runner.running:
+            handle.cancel()
+        self.runner.wait_all(5000)
+        super().closeEvent(event)  # type: ignore[arg-type]
