@@ -33,7 +33,8 @@ def _seed_first_revision(path: Path) -> None:
         )
         con.execute("INSERT INTO local_users (id, email) VALUES ('u1', 'old@example.org')")
         con.execute(
-            "INSERT INTO profiles (id, full_name, role, org_id) VALUES ('u1','Old Learner','learner','o1')"
+            "INSERT INTO profiles (id, full_name, role, org_id) "
+            "VALUES ('u1','Old Learner','learner','o1')"
         )
         con.execute(
             "INSERT INTO learning_events (id, user_id, event_type, modality, created_at) "
