@@ -39,8 +39,13 @@ stamp=.venv/.byteos-deps
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c "import app" 2>/dev/null; then
   echo "setup: installing Python packages into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
-  .venv/bin/python -m pip install -q -e ".[dev]" 2>&1 | grep -v "is ignored" || true
-  .venv/bin/python -c "import app, PySide6, sqlalchemy, alembic" 
+  log=$(mktemp)
+  if ! .venv/bin/python -m pip install -q -e ".[dev]" >"$log" 2>&1; then
+    grep -v "is ignored" "$log" >&2
+    echo "setup: pip install failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+  .venv/bin/python -c "import app, PySide6, sqlalchemy, alembic"
   echo "$want" > "$stamp"
 fi

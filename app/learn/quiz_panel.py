@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -42,11 +43,11 @@ class QuestionWidget(QGroupBox):
         self.setObjectName(f"question-{number}")
         self.setAccessibleName(f"Question {number}: {question.prompt}")
         lay = QVBoxLayout(self)
-        prompt = QLabel(question.prompt)
-        prompt.setWordWrap(True)
-        prompt.setStyleSheet("font-weight: 600;")
-        lay.addWidget(prompt)
-        if question.type == "multiple":
+        self.prompt = QLabel(question.prompt)
+        self.prompt.setWordWrap(True)
+        self.prompt.setStyleSheet("font-weight: 600;")
+        lay.addWidget(self.prompt)
+        if question.type == "multiple" and "all that apply" not in question.prompt.lower():
             hint = QLabel("Select all that apply.")
             hint.setProperty("role", "muted")
             lay.addWidget(hint)
@@ -75,6 +76,17 @@ class QuestionWidget(QGroupBox):
         self.feedback.setAccessibleName(f"Feedback for question {number}")
         lay.addWidget(self.feedback)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """Word-wrapped labels don't report their wrapped height to a scroll area's layout;
+        pin each one's minimum height to what its current width needs."""
+        for label in (self.prompt, self.feedback):
+            width = max(label.width(), 200)
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
+
     def selected(self) -> list[str]:
         return [cid for cid, b in self.buttons.items() if b.isChecked()]
 
@@ -87,6 +99,7 @@ class QuestionWidget(QGroupBox):
         if not chosen:
             self.feedback.setStyleSheet("")
             self.feedback.setText("Choose an answer first.")
+            self._fit_labels()
             return
         self.attempts += 1
         correct = self.question.grade(set(chosen))
@@ -100,6 +113,7 @@ class QuestionWidget(QGroupBox):
         else:
             self.feedback.setStyleSheet(f"color: {DANGER};")
             self.feedback.setText(f"✗ Not quite — have another look and try again.{why}")
+        self._fit_labels()
 
 
 class QuizPanel(QWidget):
@@ -112,6 +126,7 @@ class QuizPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("quiz-panel")
         lay = QVBoxLayout(self)
+
         self.items = [QuestionWidget(i, q, on_attempt) for i, q in enumerate(questions, start=1)]
         for item in self.items:
             lay.addWidget(item)
