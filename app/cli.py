@@ -144,6 +144,13 @@ def _gui(db: Path | None, screenshot: Path | None, surface: str) -> int:
         ] or profiles
         window.enter(accounts.sign_in(ctx.db, wanted[0].id))
         window.show_surface(surface)
+        studio = window.studio
+        if surface == "studio" and studio is not None:
+            from app.services import authoring
+
+            courses = authoring.list_courses(ctx, wanted[0])
+            if courses:
+                studio.open_course(courses[0].id)  # type: ignore[attr-defined]
         window.show()
         app.processEvents()
         screenshot.parent.mkdir(parents=True, exist_ok=True)

@@ -59,7 +59,9 @@ def simulate_kt_log(
             item = f"{s}_p{j}"
             item_skill[item] = s
             item_diff[item] = skill_base[s] + rng.gauss(0.0, 0.8)
-    by_skill: dict[str, list[str]] = {s: [i for i in item_skill if item_skill[i] == s] for s in skills}
+    by_skill: dict[str, list[str]] = {
+        s: [i for i in item_skill if item_skill[i] == s] for s in skills
+    }
 
     rows: list[dict[str, object]] = []
     order_id = 0

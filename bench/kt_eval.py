@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -74,15 +75,25 @@ def load_log(path: Path, *, max_users: int | None = None) -> dict[str, list[Obse
     with path.open(newline="", encoding="latin-1") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
-        cu, cs = _pick(header, _USER), _pick(header, _SKILL)
+        cu = _pick(header, _USER)
+        skill_cols = [c for c in (_pick(header, (n,)) for n in _SKILL) if c is not None]
+        cs = skill_cols[0] if skill_cols else None
         ci, cc = _pick(header, _ITEM), _pick(header, _CORRECT)
         co, ct = _pick(header, _ORDER), _pick(header, _TIME)
         if cu is None or cs is None or cc is None:
             raise ValueError(f"{path}: needs user, skill and correct columns, got {header}")
         rows: dict[str, list[tuple[float, int, Observation]]] = {}
         for n, row in enumerate(reader):
-            skill = (row.get(cs) or "").strip()
-            if not skill or skill.lower() in ("nan", "null"):
+            # first non-empty skill column (ASSISTments leaves skill_id blank on some rows)
+            skill = next(
+                (
+                    v
+                    for c in skill_cols
+                    if (v := (row.get(c) or "").strip()) and v.lower() not in ("nan", "null")
+                ),
+                "",
+            )
+            if not skill:
                 continue
             try:
                 correct = float(row[cc]) >= 1.0
@@ -134,7 +145,6 @@ def evaluate(
         "test_learners": len(test),
         "test_rows": sum(len(x) for x in test),
     }
-    models: list[tuple[str, object]] = []
     t = time.perf_counter()
     majority = MajorityModel(hard=True)
     majority.fit(train)
@@ -152,17 +162,26 @@ def evaluate(
         "wrong_weight": ours.params.wrong_weight,
         "forgetting_days": ours.params.forgetting_days,
     }
+    # ablation: the tuned production model with forgetting switched off
+    no_forget = EloModel(replace(ours.params, forgetting_days=None), parents=parents)
+    no_forget.fit(train)
+    no_forget.name = "elo_items_no_forgetting"
     results: dict[str, dict[str, float]] = {}
-    for model in (majority, base_rate, bkt, elo, ours):
+    for model in (majority, base_rate, bkt, elo, no_forget, ours):
         probs, labels = replay(model, test)  # type: ignore[arg-type]
         results[model.name] = _scores(probs, labels)
         if truth is not None:
             true_p = [truth[o.order] for log in test for o in log]
             results[model.name]["rmse_vs_true_p"] = round(
-                math.sqrt(sum((p - q) ** 2 for p, q in zip(probs, true_p, strict=True)) / len(probs)),
+                math.sqrt(
+                    sum((p - q) ** 2 for p, q in zip(probs, true_p, strict=True)) / len(probs)
+                ),
                 4,
             )
-        models.append((model.name, model))
+    if truth is not None:  # the ceiling: predicting with the simulation's true probabilities
+        true_p = [truth[o.order] for log in test for o in log]
+        labels = [o.correct for log in test for o in log]
+        results["oracle_true_p"] = _scores(true_p, labels)
     out["models"] = results
     best = max(("bkt", "elo", "elo_forgetting"), key=lambda m: results[m]["auc"])
     out["best_by_auc"] = best
@@ -170,7 +189,7 @@ def evaluate(
 
 
 def simulated() -> dict[str, object]:
-    rows, world = simulate_kt_log(seed=7, n_learners=500)
+    rows, world = simulate_kt_log(seed=7, n_learners=1000)
     with tempfile.TemporaryDirectory() as tmp:  # go through the same CSV reader as real data
         path = write_csv(rows, Path(tmp) / "sim_skill_builder.csv", KT_COLUMNS)
         logs = load_log(path)

@@ -28,6 +28,12 @@ from sync.store.models import (
 )
 
 STATUS_LABELS = {"draft": "Draft", "published": "Published", "archived": "Archived"}
+# draft → published → archived, and back to draft to revise
+TRANSITIONS = {
+    "draft": {"published", "archived"},
+    "published": {"archived", "draft"},
+    "archived": {"draft"},
+}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 _IMAGE_MAGIC = {
     b"\x89PNG\r\n\x1a\n": ".png",
@@ -253,6 +259,12 @@ def set_status(ctx: AppContext, user: CurrentUser, course_id: str, status: str) 
     if status not in STATUS_LABELS:
         raise UserError(f"Unknown status “{status}”.")
     doc = load_course(ctx, course_id)
+    if status not in TRANSITIONS[doc.status]:
+        raise UserError(
+            f"A {STATUS_LABELS[doc.status].lower()} course cannot become "
+            f"{STATUS_LABELS[status].lower()}"
+            + (" directly; move it back to draft first." if status == "published" else ".")
+        )
     if status == "published":
         validate_course(doc)
         if not doc.modules:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -194,11 +194,21 @@ class MainWindow(QMainWindow):
         group.addButton(b)
         return b
 
+    def _studio_may_leave(self) -> bool:
+        """Ask Studio about unsaved edits before they would be thrown away."""
+        confirm = getattr(self.studio, "confirm_leave", None)
+        return bool(confirm()) if callable(confirm) else True
+
     def show_surface(self, name: str) -> None:
         if self.learn is None:
             return
         target: QWidget | None = self.studio if name == "studio" else self.learn
         if target is None:
+            return
+        leaving_studio = self.studio is not None and self.surfaces.currentWidget() is self.studio
+        if leaving_studio and target is not self.studio and not self._studio_may_leave():
+            if self.nav_studio is not None:
+                self.nav_studio.setChecked(True)
             return
         self.surfaces.setCurrentWidget(target)
         refresh = getattr(target, "refresh", None)
@@ -217,6 +227,8 @@ class MainWindow(QMainWindow):
         self.nav_learn = self.nav_studio = None
 
     def sign_out(self) -> None:
+        if not self._studio_may_leave():
+            return
         self.leave_workspace()
         self.user = None
         self.sign_out_action.setEnabled(False)
@@ -247,8 +259,11 @@ class MainWindow(QMainWindow):
             on_error=lambda msg: QMessageBox.warning(self, "Demo content", msg),
         )
 
-    def closeEvent(self, event: object) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._studio_may_leave():
+            event.ignore()
+            return
         for handle in self.runner.running:
             handle.cancel()
         self.runner.wait_all(5000)
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)

@@ -33,6 +33,7 @@ QPushButton {{
     padding: 6px 14px;
 }}
 QPushButton:hover {{ border-color: {ACCENT}; }}
+QPushButton:disabled {{ color: #8A90A0; background: #EEF0F5; border-color: #E1E4EC; }}
 QPushButton:focus {{ border: 2px solid {ACCENT}; }}
 QPushButton[role="primary"] {{
     background: {ACCENT}; color: #FFFFFF; border: 1px solid {ACCENT_DARK}; font-weight: 600;

@@ -112,7 +112,7 @@ class Reward:
 
 def _as_modality(raw: object) -> Modality | None:
     if isinstance(raw, str) and raw in MODALITIES:
-        return MODALITIES[MODALITIES.index(raw)]  # type: ignore[arg-type]
+        return MODALITIES[MODALITIES.index(raw)]
     return None
 
 

@@ -160,3 +160,26 @@ def test_unpublished_course_cannot_be_opened(
     assert shown and "not published" in shown[0]
     assert w.learn.dashboard.cards == []
     assert accounts.list_profiles(ctx.db)
+
+
+def test_unsaved_studio_edits_are_not_lost_on_surface_switch(
+    qtbot: QtBot, ctx: AppContext, creator: CurrentUser, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    w = _window(qtbot, ctx)
+    _sign_in_as(qtbot, w, creator)
+    studio = w.studio
+    assert studio is not None
+    course_id = learning.list_catalogue(ctx, creator)[0].id
+    assert studio.open_course(course_id)  # type: ignore[attr-defined]
+    studio.editor.title_edit.setText("Learning How to Learn, revised")  # type: ignore[attr-defined]
+    assert studio.has_unsaved_changes  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        "app.studio.studio_view.QMessageBox.question",
+        lambda *a, **k: QMessageBox.StandardButton.Cancel,
+    )
+    w.show_surface("learn")
+    assert w.surfaces.currentWidget() is studio  # stayed: the user cancelled
+    w.sign_out()
+    assert w.user is not None  # still signed in

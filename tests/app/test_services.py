@@ -52,6 +52,9 @@ def test_course_lifecycle_and_validation(ctx: AppContext, creator: CurrentUser) 
     assert doc.status == "published" and doc.published_at is not None
     doc = authoring.set_status(ctx, creator, doc.id, "archived")
     assert doc.status == "archived"
+    with pytest.raises(UserError, match="back to draft first"):
+        authoring.set_status(ctx, creator, doc.id, "published")
+    assert authoring.set_status(ctx, creator, doc.id, "draft").status == "draft"
 
 
 def test_quiz_without_correct_answer_is_refused_with_its_name() -> None:

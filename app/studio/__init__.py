@@ -1,0 +1,1 @@
+"""Studio: the course-authoring surface (course list, course, module and quiz editors)."""

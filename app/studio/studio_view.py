@@ -1,0 +1,290 @@
+"""The Studio surface: the organisation's courses on the left, the course editor on the right.
+
+Everything goes through ``app.services.authoring``; this module never touches the database.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import authoring
+from app.services.accounts import CurrentUser
+from app.services.authoring import CourseSummary
+from app.services.context import AppContext
+from app.services.errors import UserError
+from app.studio.common import STATUS_COLOURS, muted, named, status_label
+from app.studio.course_editor import CourseEditor
+
+COURSE_ID_ROLE = Qt.ItemDataRole.UserRole
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class CourseItemDelegate(QStyledItemDelegate):
+    """Paints a course row as its title with a coloured status badge on the right."""
+
+    PAD = 8
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        status = index.data(STATUS_ROLE) or "draft"
+        label = status_label(status)
+        fm = opt.fontMetrics
+        rect = opt.rect
+        badge_w = fm.horizontalAdvance(label) + 2 * self.PAD
+        badge_h = fm.height() + 4
+        badge = QRect(
+            rect.right() - badge_w - self.PAD,
+            rect.center().y() - badge_h // 2,
+            badge_w,
+            badge_h,
+        )
+        # Let the style (and the shell's stylesheet) draw the row and its title, elided so
+        # it stops short of the badge; then paint the badge on top.
+        room = max(0, rect.width() - badge_w - 3 * self.PAD)
+        opt.text = fm.elidedText(opt.text, Qt.TextElideMode.ElideRight, room)
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        painter.save()
+        bg, fg = STATUS_COLOURS.get(status, STATUS_COLOURS["draft"])
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(bg))
+        painter.drawRoundedRect(badge, badge_h / 2, badge_h / 2)
+        painter.setPen(QColor(fg))
+        painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), label)
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        # Narrow on purpose: rows take the list's width and long titles are elided, so the
+        # badge always stays visible without a horizontal scroll bar.
+        size = super().sizeHint(option, index)
+        return QSize(min(size.width(), 160), max(size.height(), option.fontMetrics.height() + 16))
+
+
+class StudioView(QWidget):
+    """Course authoring. Public API: ``refresh()``, ``save()``, ``new_course()``,
+    ``open_course(id)``, ``confirm_leave()`` and ``has_unsaved_changes``."""
+
+    def __init__(self, ctx: AppContext, user: CurrentUser, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("studio-view")
+        self.setAccessibleName("Studio")
+        self.ctx, self.user = ctx, user
+        self._current_id: str | None = None
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(split)
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(12, 12, 6, 12)
+        heading = QLabel("Your courses")
+        heading.setProperty("role", "subtitle")
+        self.course_list = named(QListWidget(), "studio-course-list", "Courses")
+        self.course_list.setItemDelegate(CourseItemDelegate(self.course_list))
+        self.course_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        heading.setBuddy(self.course_list)
+        self.new_course_button = named(
+            QPushButton("New course"),
+            "studio-new-course",
+            "New course",
+            "Create a new course (Ctrl+N)",
+        )
+        self.new_course_button.setProperty("role", "primary")
+        lv.addWidget(heading)
+        lv.addWidget(self.course_list, 1)
+        lv.addWidget(self.new_course_button)
+        split.addWidget(left)
+
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("studio-editor-stack")
+        self.empty_label = muted("Choose a course on the left, or create one with “New course”.")
+        self.empty_label.setObjectName("studio-empty")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.editor = CourseEditor(ctx, user)
+        self.stack.addWidget(self.empty_label)
+        self.stack.addWidget(self.editor)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 1)
+        split.setSizes([280, 900])
+
+        self.course_list.currentItemChanged.connect(self._on_current_changed)
+        self.new_course_button.clicked.connect(lambda: self.new_course())
+        self.editor.saved.connect(lambda _id: self._reload_list())
+
+        for seq, slot in (
+            (QKeySequence.StandardKey.Save, self.save),
+            (QKeySequence.StandardKey.New, self.new_course),
+        ):
+            shortcut = QShortcut(QKeySequence(seq), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.refresh()
+
+    # ----------------------------------------------------------------- public API
+    @property
+    def current_course_id(self) -> str | None:
+        return self._current_id
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        return self._current_id is not None and self.editor.dirty
+
+    def refresh(self) -> None:
+        """Re-read courses and skills; reload the open course unless it has unsaved edits."""
+        try:
+            skills = authoring.list_skills(self.ctx, self.user)
+        except UserError:
+            skills = []
+        self.editor.set_skills(skills)
+        if not self._reload_list():
+            return
+        if self._current_id is not None and not self.editor.dirty:
+            self._load_editor(self._current_id)
+
+    def save(self) -> bool:
+        return self.editor.save() if self._current_id else False
+
+    def confirm_leave(self) -> bool:
+        """Ask about unsaved edits before leaving the course; ``False`` means stay."""
+        if not self.has_unsaved_changes:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"“{self.editor.heading.text()}” has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.editor.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_course(self) -> str | None:
+        """Ask for a title, create the course and open it. Returns its id."""
+        if not self.new_course_button.isEnabled() or not self.confirm_leave():
+            return None
+        title, ok = QInputDialog.getText(self, "New course", "Title of the new course:")
+        if not ok:
+            return None
+        try:
+            doc = authoring.create_course(self.ctx, self.user, title)
+        except UserError as err:
+            QMessageBox.warning(self, "Cannot create course", str(err))
+            return None
+        self._current_id = doc.id
+        self._reload_list()
+        self.editor.load(doc)
+        self.stack.setCurrentWidget(self.editor)
+        self.editor.tabs.setCurrentIndex(0)
+        self.editor.title_edit.setFocus()
+        return doc.id
+
+    def open_course(self, course_id: str) -> bool:
+        """Select and open a course (asking about unsaved edits first)."""
+        if course_id == self._current_id:
+            return True
+        if not self.confirm_leave():
+            return False
+        if not self._load_editor(course_id):
+            return False
+        self._current_id = course_id
+        self._select_row(course_id)
+        return True
+
+    # ---------------------------------------------------------------- internals
+    def _reload_list(self) -> bool:
+        try:
+            courses = authoring.list_courses(self.ctx, self.user)
+        except UserError as err:
+            self.course_list.clear()
+            self.new_course_button.setEnabled(False)
+            self.empty_label.setText(str(err))
+            self.stack.setCurrentWidget(self.empty_label)
+            return False
+        self.new_course_button.setEnabled(True)
+        self.course_list.blockSignals(True)
+        self.course_list.clear()
+        for c in courses:
+            self.course_list.addItem(self._item(c))
+        self.course_list.blockSignals(False)
+        if self._current_id is not None and not self._select_row(self._current_id):
+            self._current_id = None
+            self.stack.setCurrentWidget(self.empty_label)
+        return True
+
+    def _item(self, c: CourseSummary) -> QListWidgetItem:
+        item = QListWidgetItem(c.title)
+        item.setData(COURSE_ID_ROLE, c.id)
+        item.setData(STATUS_ROLE, c.status)
+        label = status_label(c.status)
+        modules = f"{c.module_count} module{'s' if c.module_count != 1 else ''}"
+        item.setToolTip(f"{c.title}\n{label} · {modules}")
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{c.title}, {label}, {modules}")
+        return item
+
+    def _row_of(self, course_id: str) -> int:
+        for row in range(self.course_list.count()):
+            if self.course_list.item(row).data(COURSE_ID_ROLE) == course_id:
+                return row
+        return -1
+
+    def _select_row(self, course_id: str | None) -> bool:
+        row = self._row_of(course_id) if course_id else -1
+        self.course_list.blockSignals(True)
+        self.course_list.setCurrentRow(row)
+        self.course_list.blockSignals(False)
+        return row >= 0
+
+    def _load_editor(self, course_id: str) -> bool:
+        try:
+            doc = authoring.load_course(self.ctx, course_id)
+        except UserError as err:
+            QMessageBox.warning(self, "Cannot open course", str(err))
+            self._reload_list()
+            return False
+        self.editor.load(doc)
+        self.stack.setCurrentWidget(self.editor)
+        return True
+
+    def _on_current_changed(
+        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+    ) -> None:
+        new_id = current.data(COURSE_ID_ROLE) if current is not None else None
+        if new_id is None or new_id == self._current_id:
+            return
+        if not self.confirm_leave() or not self._load_editor(new_id):
+            self._select_row(self._current_id)  # stay on the course being edited
+            return
+        self._current_id = new_id
