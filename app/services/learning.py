@@ -22,6 +22,10 @@ from engine.progress import ModuleEvent, Progress, compute_progress
 from sync.store.column_types import InvalidDocument, utcnow
 from sync.store.models import EVENT_TYPES, MODALITIES, Course, Enrollment, LearningEvent, Module
 
+# Progress is decided by these alone (the course player always starts a module before its
+# quiz), which keeps the query on the (user, course, event_type) index and off the quiz log.
+PROGRESS_EVENTS = ("module_start", "module_complete")
+
 
 @dataclass(frozen=True)
 class CourseCard:
@@ -127,16 +131,25 @@ def record_event(
 def _progress_inputs(
     s: Session, user_id: str, course_id: str
 ) -> tuple[list[str], list[ModuleEvent]]:
+    """The course's modules and, per module and event type, the learner's earliest event.
+
+    Progress depends only on which modules were started or completed and when first, so
+    the database folds the history (one row per module and type) and the cost of recording
+    an event does not grow with the number of events already recorded.
+    """
     module_ids = list(s.scalars(select(Module.id).where(Module.course_id == course_id)))
-    events = [
-        ModuleEvent(m, t, at)
-        for m, t, at in s.execute(
-            select(
-                LearningEvent.module_id, LearningEvent.event_type, LearningEvent.created_at
-            ).where(LearningEvent.user_id == user_id, LearningEvent.course_id == course_id)
-        ).all()
-    ]
-    return module_ids, events
+    rows = s.execute(
+        select(
+            LearningEvent.module_id, LearningEvent.event_type, func.min(LearningEvent.created_at)
+        )
+        .where(
+            LearningEvent.user_id == user_id,
+            LearningEvent.course_id == course_id,
+            LearningEvent.event_type.in_(PROGRESS_EVENTS),
+        )
+        .group_by(LearningEvent.module_id, LearningEvent.event_type)
+    ).all()
+    return module_ids, [ModuleEvent(m, t, at) for m, t, at in rows]
 
 
 def _update_enrollment(s: Session, user: CurrentUser, course_id: str) -> Progress:

@@ -336,6 +336,7 @@ class LearningEvent(Base):
         CheckConstraint("duration_secs IS NULL OR duration_secs >= 0", name="duration_secs"),
         Index("ix_learning_events_user_created", "user_id", "created_at"),
         Index("ix_learning_events_course_user", "course_id", "user_id"),
+        Index("ix_learning_events_progress", "user_id", "course_id", "event_type", "module_id"),
     )
     id: Mapped[str] = _pk()
     user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
