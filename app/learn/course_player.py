@@ -2,11 +2,14 @@
 
 Events (``learning_events``): ``module_start`` when a module is first shown in this visit,
 ``quiz_attempt`` for every checked answer (question, selection, correctness, skills),
-``module_complete`` with the time spent; all with modality ``text``.
+``module_complete`` with the time spent; all with modality ``text``. After each completion
+the learner twin is refreshed (a few milliseconds), so the dashboard's suggestion and the
+skills view are current.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -29,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.learn.quiz_panel import QuizPanel
 from app.learn.render import module_html
-from app.services import learning
+from app.services import learning, twin
 from app.services.accounts import CurrentUser
 from app.services.authoring import CourseDoc, ModuleDoc
 from app.services.context import AppContext
@@ -37,6 +40,7 @@ from app.services.errors import UserError
 from engine.content import Question
 
 MODALITY = "text"
+log = logging.getLogger(__name__)
 
 
 class CoursePlayer(QWidget):
@@ -49,6 +53,8 @@ class CoursePlayer(QWidget):
         user: CurrentUser,
         course: CourseDoc,
         parent: QWidget | None = None,
+        *,
+        start_module_id: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx, self.user, self.course = ctx, user, course
@@ -140,10 +146,12 @@ class CoursePlayer(QWidget):
         QShortcut(QKeySequence("Alt+Right"), self, self.next_module)
         QShortcut(QKeySequence("Alt+Left"), self, self.previous_module)
         self.quiz: QuizPanel | None = None
+        self.twin: twin.TwinSummary | None = None
         self._fill_module_list()
         self._set_progress(progress.progress_pct)
         first_open = next(
-            (i for i, m in enumerate(course.modules) if m.id not in self.completed), 0
+            (i for i, m in enumerate(course.modules) if m.id == start_module_id),
+            next((i for i, m in enumerate(course.modules) if m.id not in self.completed), 0),
         )
         if course.modules:
             self.module_list.setCurrentRow(first_open)
@@ -251,10 +259,19 @@ class CoursePlayer(QWidget):
         spent = round(time.monotonic() - self.module_opened_at)
         score = self.quiz.score if self.quiz is not None else 1.0
         if self._record("module_complete", duration_secs=spent, payload={"quiz_score": score}):
+            self.refresh_twin()
             self._fill_module_list()
             self._update_actions()
             if len(self.completed) == len(self.course.modules):
                 self.hint.setText("🎉 Course complete — well done!")
+
+    def refresh_twin(self) -> twin.TwinSummary | None:
+        try:
+            self.twin = twin.refresh_twin(self.ctx, self.user)
+        except Exception:  # derived data: the completion itself is already saved
+            log.exception("Could not refresh the learner twin")
+            self.twin = None
+        return self.twin
 
     def _set_progress(self, pct: float) -> None:
         self.progress_bar.setValue(round(pct))

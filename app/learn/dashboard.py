@@ -1,6 +1,8 @@
-"""The learner's home: published courses of their organisation with their progress."""
+"""The learner's home: the next best action, then published courses with their progress."""
 
 from __future__ import annotations
+
+import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import learning
+from app.services import learning, twin
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
+
+log = logging.getLogger(__name__)
 
 _DIFFICULTY = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced": "Advanced"}
 
@@ -75,8 +79,70 @@ class CourseCardWidget(QFrame):
         lay.addLayout(row)
 
 
+_GO_LABEL = {
+    "continue_module": "Continue",
+    "complete_compliance": "Start training",
+    "close_skill_gap": "Practise now",
+}
+
+
+class NextActionCard(QFrame):
+    """The one suggestion of the learner twin, with a button that carries it out."""
+
+    go_requested = Signal(object)  # twin.ActionView
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "card")
+        self.setObjectName("next-action-card")
+        self.setAccessibleName("Next best action")
+        self.action: twin.ActionView | None = None
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(18, 14, 18, 14)
+        text = QVBoxLayout()
+        kicker = QLabel("Next best action")
+        kicker.setProperty("role", "muted")
+        text.addWidget(kicker)
+        self.title = QLabel()
+        self.title.setObjectName("next-action-title")
+        self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        text.addWidget(self.title)
+        self.reason = QLabel()
+        self.reason.setObjectName("next-action-reason")
+        self.reason.setWordWrap(True)
+        text.addWidget(self.reason)
+        lay.addLayout(text, 1)
+        self.go_button = QPushButton("Go")
+        self.go_button.setProperty("role", "primary")
+        self.go_button.setObjectName("next-action-go")
+        self.go_button.clicked.connect(self._go)
+        lay.addWidget(self.go_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+    def show_action(self, action: twin.ActionView | None) -> None:
+        self.action = action
+        if action is None:
+            self.title.setText("Suggestions are unavailable right now")
+            self.reason.setText("Your courses are below.")
+            self.go_button.hide()
+            self.setAccessibleDescription("")
+            return
+        self.title.setText(action.title)
+        self.reason.setText(action.reason)
+        self.setAccessibleDescription(f"{action.title}. {action.reason}")
+        label = _GO_LABEL.get(action.type, "Go")
+        self.go_button.setText(label)
+        self.go_button.setAccessibleName(f"{label}: {action.title}")
+        self.go_button.setVisible(action.can_open)
+
+    def _go(self) -> None:
+        if self.action is not None and self.action.can_open:
+            self.go_requested.emit(self.action)
+
+
 class Dashboard(QWidget):
     open_course = Signal(str)
+    open_module = Signal(str, str)  # course id, module id
+    open_skills = Signal()
 
     def __init__(self, ctx: AppContext, user: CurrentUser, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,10 +152,21 @@ class Dashboard(QWidget):
         outer.setContentsMargins(32, 24, 32, 24)
         hello = QLabel(f"Welcome back, {user.full_name.split(' ')[0] or 'learner'}")
         hello.setProperty("role", "title")
-        outer.addWidget(hello)
+        head = QHBoxLayout()
+        head.addWidget(hello, 1)
+        self.skills_button = QPushButton("Skills")
+        self.skills_button.setObjectName("open-skills")
+        self.skills_button.setAccessibleName("Show my skills")
+        self.skills_button.clicked.connect(self.open_skills)
+        head.addWidget(self.skills_button)
+        outer.addLayout(head)
         self.summary = QLabel()
         self.summary.setProperty("role", "subtitle")
         outer.addWidget(self.summary)
+        self.next_action = NextActionCard()
+        self.next_action.go_requested.connect(self._perform)
+        outer.addWidget(self.next_action)
+        self.twin: twin.TwinSummary | None = None
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -104,6 +181,7 @@ class Dashboard(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self.refresh_twin()
         for card in self.cards:
             card.deleteLater()
         self.cards = []
@@ -123,3 +201,19 @@ class Dashboard(QWidget):
             card.open_requested.connect(self.open_course)
             self.grid.addWidget(card, i // 2, i % 2)
             self.cards.append(card)
+
+    def refresh_twin(self) -> None:
+        try:
+            self.twin = twin.refresh_twin(self.ctx, self.user)
+        except Exception:  # the suggestion is a nicety: never let it hide the courses
+            log.exception("Could not refresh the learner twin")
+            self.twin = None
+        self.next_action.show_action(self.twin.next_action if self.twin else None)
+
+    def _perform(self, action: twin.ActionView) -> None:
+        if action.course_id is None:
+            return
+        if action.module_id is not None:
+            self.open_module.emit(action.course_id, action.module_id)
+        else:
+            self.open_course.emit(action.course_id)

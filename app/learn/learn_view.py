@@ -1,4 +1,4 @@
-"""The Learn surface: dashboard ⇄ course player."""
+"""The Learn surface: dashboard ⇄ course player, and the skills view."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMessageBox, QStackedWidget, QWidget
 
 from app.learn.course_player import CoursePlayer
 from app.learn.dashboard import Dashboard
+from app.learn.skills_view import SkillsView
 from app.services import learning
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
@@ -19,10 +20,13 @@ class LearnView(QStackedWidget):
         self.setObjectName("learn-view")
         self.dashboard = Dashboard(ctx, user)
         self.dashboard.open_course.connect(self.open_course)
+        self.dashboard.open_module.connect(self.open_course)
+        self.dashboard.open_skills.connect(self.show_skills)
         self.addWidget(self.dashboard)
         self.player: CoursePlayer | None = None
+        self.skills: SkillsView | None = None
 
-    def open_course(self, course_id: str) -> None:
+    def open_course(self, course_id: str, module_id: str | None = None) -> None:
         try:
             doc = learning.open_course(self.ctx, self.user, course_id)
         except UserError as err:
@@ -30,7 +34,8 @@ class LearnView(QStackedWidget):
             self.dashboard.refresh()
             return
         self.close_player()
-        self.player = CoursePlayer(self.ctx, self.user, doc)
+        self.close_skills()
+        self.player = CoursePlayer(self.ctx, self.user, doc, start_module_id=module_id)
         self.player.back_requested.connect(self.show_dashboard)
         self.addWidget(self.player)
         self.setCurrentWidget(self.player)
@@ -41,8 +46,25 @@ class LearnView(QStackedWidget):
             self.player.deleteLater()
             self.player = None
 
+    def show_skills(self) -> None:
+        self.close_player()
+        if self.skills is None:
+            self.skills = SkillsView(self.ctx, self.user)
+            self.skills.back_requested.connect(self.show_dashboard)
+            self.addWidget(self.skills)
+        else:
+            self.skills.refresh()
+        self.setCurrentWidget(self.skills)
+
+    def close_skills(self) -> None:
+        if self.skills is not None:
+            self.removeWidget(self.skills)
+            self.skills.deleteLater()
+            self.skills = None
+
     def show_dashboard(self) -> None:
         self.close_player()
+        self.close_skills()
         self.dashboard.refresh()
         self.setCurrentWidget(self.dashboard)
 

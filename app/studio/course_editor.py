@@ -202,6 +202,7 @@ class CourseEditor(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         label = QLabel("Modules, in learning order")
         self.module_list = named(QListWidget(), "studio-module-list", "Modules")
+        self.module_list.setMaximumWidth(240)
         label.setBuddy(self.module_list)
         lv.addWidget(label)
         lv.addWidget(self.module_list, 1)

@@ -322,6 +322,7 @@ class ModuleEditor(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         blocks_label = QLabel("&Blocks")
         self.block_list = named(QListWidget(), "studio-block-list", "Content blocks")
+        self.block_list.setMaximumWidth(300)
         blocks_label.setBuddy(self.block_list)
         lv.addWidget(blocks_label)
         lv.addWidget(self.block_list, 1)
@@ -372,7 +373,9 @@ class ModuleEditor(QWidget):
             self.block_stack.addWidget(form)
             form.changed.connect(self._block_edited)
         content.addWidget(self.block_stack)
-        content.setSizes([280, 520])
+        content.setSizes([260, 580])
+        content.setStretchFactor(0, 0)
+        content.setStretchFactor(1, 1)
         self.tabs.addTab(content, "&Content")
 
         self.quiz_editor = QuizEditor()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -51,6 +52,7 @@ class OptionRow(QWidget):
         self.text_edit = named(QLineEdit(), f"studio-option-text-{index}", f"Option {n} text")
         self.text_edit.setPlaceholderText(f"Option {n}")
         self.text_edit.setReadOnly(fixed)
+        self.text_edit.setMinimumWidth(220)
         self.correct_box = named(
             QCheckBox("Correct"), f"studio-option-correct-{index}", f"Option {n} is correct"
         )
@@ -90,16 +92,19 @@ class QuizEditor(QWidget):
         list_label.setBuddy(self.question_list)
         lv.addWidget(list_label)
         lv.addWidget(self.question_list, 1)
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()
         self.add_button = named(QPushButton("Add question"), "studio-add-question", "Add question")
         self.remove_button = named(
             QPushButton("Remove"), "studio-remove-question", "Remove question"
         )
         self.up_button = named(QPushButton("Up"), "studio-question-up", "Move question up")
         self.down_button = named(QPushButton("Down"), "studio-question-down", "Move question down")
-        for b in (self.add_button, self.remove_button, self.up_button, self.down_button):
-            buttons.addWidget(b)
+        for i, b in enumerate(
+            (self.add_button, self.remove_button, self.up_button, self.down_button)
+        ):
+            buttons.addWidget(b, i // 2, i % 2)  # two rows keep the list column narrow
         lv.addLayout(buttons)
+        left.setMaximumWidth(280)
         split.addWidget(left)
 
         # Right: the selected question.
@@ -152,7 +157,9 @@ class QuizEditor(QWidget):
         scroll.setWidget(form_host)
         self.stack.addWidget(scroll)
         split.addWidget(self.stack)
-        split.setSizes([260, 520])
+        split.setSizes([220, 620])
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
 
         self.question_list.currentRowChanged.connect(self._show_question)
         self.add_button.clicked.connect(lambda: self.add_question())
