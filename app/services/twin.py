@@ -427,7 +427,12 @@ def refresh_twin(ctx: AppContext, user: CurrentUser, *, now: datetime | None = N
         by_skill = {m.skill_id: m for m in masteries if m.skill_id in known}
 
         gaps = _write_gaps(s, user.id, _targets(s, user.id), by_skill, known, now)
-        nba, view = _action(s, user, state, events, gaps, names, now)
+        # A target skill the learner has not been assessed on yet is a gap on record, but
+        # not one to "close" next: the course that teaches it comes first.
+        assessed = [
+            g for g in gaps if g.skill_id in by_skill and by_skill[g.skill_id].evidence_count
+        ]
+        nba, view = _action(s, user, state, events, assessed, names, now)
         profile.next_best_action = nba.to_json()
 
         return TwinSummary(
