@@ -247,6 +247,7 @@ class CoursePlayer(QWidget):
                 "correct": correct,
                 "attempt_no": attempt,
                 "skill_ids": list(question.skill_ids),
+                "difficulty": self.course.difficulty or "intermediate",
             },
         )
         self._update_actions()

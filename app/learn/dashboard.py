@@ -143,6 +143,7 @@ class Dashboard(QWidget):
     open_course = Signal(str)
     open_module = Signal(str, str)  # course id, module id
     open_skills = Signal()
+    practise = Signal(str, str)  # course id, skill id
 
     def __init__(self, ctx: AppContext, user: CurrentUser, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -213,7 +214,9 @@ class Dashboard(QWidget):
     def _perform(self, action: twin.ActionView) -> None:
         if action.course_id is None:
             return
-        if action.module_id is not None:
+        if action.type == "close_skill_gap" and action.skill_id is not None:
+            self.practise.emit(action.course_id, action.skill_id)
+        elif action.module_id is not None:
             self.open_module.emit(action.course_id, action.module_id)
         else:
             self.open_course.emit(action.course_id)

@@ -6,8 +6,9 @@ from PySide6.QtWidgets import QMessageBox, QStackedWidget, QWidget
 
 from app.learn.course_player import CoursePlayer
 from app.learn.dashboard import Dashboard
+from app.learn.practice_view import PracticeView
 from app.learn.skills_view import SkillsView
-from app.services import learning
+from app.services import learning, practice
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
@@ -22,9 +23,11 @@ class LearnView(QStackedWidget):
         self.dashboard.open_course.connect(self.open_course)
         self.dashboard.open_module.connect(self.open_course)
         self.dashboard.open_skills.connect(self.show_skills)
+        self.dashboard.practise.connect(self.practise)
         self.addWidget(self.dashboard)
         self.player: CoursePlayer | None = None
         self.skills: SkillsView | None = None
+        self.practice: PracticeView | None = None
 
     def open_course(self, course_id: str, module_id: str | None = None) -> None:
         try:
@@ -35,6 +38,7 @@ class LearnView(QStackedWidget):
             return
         self.close_player()
         self.close_skills()
+        self.close_practice()
         self.player = CoursePlayer(self.ctx, self.user, doc, start_module_id=module_id)
         self.player.back_requested.connect(self.show_dashboard)
         self.addWidget(self.player)
@@ -51,10 +55,32 @@ class LearnView(QStackedWidget):
         if self.skills is None:
             self.skills = SkillsView(self.ctx, self.user)
             self.skills.back_requested.connect(self.show_dashboard)
+            self.skills.practise_requested.connect(self.practise)
             self.addWidget(self.skills)
         else:
             self.skills.refresh()
         self.setCurrentWidget(self.skills)
+
+    def practise(self, course_id: str, skill_id: str | None = None) -> None:
+        """Open adaptive practice on a course's questions (those on ``skill_id``)."""
+        try:
+            session = practice.start(self.ctx, self.user, course_id, skill_id)
+        except UserError as err:
+            QMessageBox.warning(self, "Cannot start practice", str(err))
+            return
+        self.close_player()
+        self.close_skills()
+        self.close_practice()
+        self.practice = PracticeView(self.ctx, self.user, session)
+        self.practice.back_requested.connect(self.show_dashboard)
+        self.addWidget(self.practice)
+        self.setCurrentWidget(self.practice)
+
+    def close_practice(self) -> None:
+        if self.practice is not None:
+            self.removeWidget(self.practice)
+            self.practice.deleteLater()
+            self.practice = None
 
     def close_skills(self) -> None:
         if self.skills is not None:
@@ -65,6 +91,7 @@ class LearnView(QStackedWidget):
     def show_dashboard(self) -> None:
         self.close_player()
         self.close_skills()
+        self.close_practice()
         self.dashboard.refresh()
         self.setCurrentWidget(self.dashboard)
 

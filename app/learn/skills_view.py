@@ -8,6 +8,7 @@ cue. The table below carries the same information for screen readers and keyboar
 
 from __future__ import annotations
 
+import networkx as nx
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import twin
+from app.services import practice, twin
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.shell.theme import BORDER, DANGER, MUTED, TEXT
@@ -103,20 +104,33 @@ class SkillNode(QGraphicsRectItem):
 
 
 def layout_tree(skills: list[twin.SkillView]) -> dict[str, tuple[float, float]]:
-    """Top-left corner per skill: depth gives the row, leaves take consecutive columns."""
-    ids = {s.id for s in skills}
-    children: dict[str | None, list[str]] = {}
-    for s in skills:  # skills_overview already orders parents before children, by name
-        parent = s.parent_id if s.parent_id in ids else None
-        children.setdefault(parent, []).append(s.id)
+    """Top-left corner per skill: depth gives the row, leaves take consecutive columns.
+
+    The skill hierarchy (``parent_skill_id``) is a networkx graph; a DFS forest of it decides
+    placement, so a parent loop in bad data still gives every skill exactly one place.
+    """
+    order = {s.id: i for i, s in enumerate(skills)}  # parents before children, by name
+    graph = nx.DiGraph()
+    graph.add_nodes_from(order)
+    graph.add_edges_from(
+        (s.parent_id, s.id) for s in skills if s.parent_id in order and s.parent_id != s.id
+    )
+    starts = [n for n in order if graph.in_degree(n) == 0] + list(order)
+    forest = nx.DiGraph()
+    for start in starts:
+        if start in forest:
+            continue
+        rest = graph.subgraph(n for n in graph if n not in forest)
+        forest.add_node(start)
+        forest.add_edges_from(nx.dfs_edges(rest, start))
     pos: dict[str, tuple[float, float]] = {}
     next_col = 0.0
 
-    def place(sid: str, depth: int, trail: frozenset[str]) -> float:
+    def place(sid: str, depth: int) -> float:
         nonlocal next_col
-        kids = [k for k in children.get(sid, []) if k not in trail and k not in pos]
+        kids = sorted(forest.successors(sid), key=order.__getitem__)
         if kids:
-            xs = [place(k, depth + 1, trail | {sid}) for k in kids]
+            xs = [place(k, depth + 1) for k in kids]
             x = (xs[0] + xs[-1]) / 2.0
         else:
             x = next_col * (NODE_W + GAP_X)
@@ -124,17 +138,14 @@ def layout_tree(skills: list[twin.SkillView]) -> dict[str, tuple[float, float]]:
         pos[sid] = (x, depth * (NODE_H + GAP_Y))
         return x
 
-    for root in children.get(None, []):
-        if root not in pos:
-            place(root, 0, frozenset())
-    for s in skills:
-        if s.id not in pos:
-            place(s.id, 0, frozenset())
+    for root in sorted((n for n in forest if forest.in_degree(n) == 0), key=order.__getitem__):
+        place(root, 0)
     return pos
 
 
 class SkillsView(QWidget):
     back_requested = Signal()
+    practise_requested = Signal(str, str)  # course id, skill id
 
     COLUMNS = ("Skill", "Part of", "Mastery", "Target", "Answers", "Status")
 
@@ -184,9 +195,32 @@ class SkillsView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         outer.addWidget(self.table, 2)
+        row = QHBoxLayout()
+        self.practise_hint = QLabel("Select a skill in the table to practise it.")
+        self.practise_hint.setProperty("role", "muted")
+        row.addWidget(self.practise_hint, 1)
+        self.practise_button = QPushButton("Practise selected skill")
+        self.practise_button.setObjectName("practise-skill")
+        self.practise_button.setAccessibleName("Practise the selected skill")
+        self.practise_button.setProperty("role", "primary")
+        self.practise_button.clicked.connect(self._practise)
+        row.addWidget(self.practise_button)
+        outer.addLayout(row)
         self.nodes: dict[str, SkillNode] = {}
         self.skills: list[twin.SkillView] = []
         self.refresh()
+
+    def _practise(self) -> None:
+        row = self.table.currentRow()
+        if row < 0 or row >= len(self.skills):
+            self.practise_hint.setText("Select a skill in the table first.")
+            return
+        skill = self.skills[row]
+        course_id = practice.course_for_skill(self.ctx, self.user, skill.id)
+        if course_id is None:
+            self.practise_hint.setText(f"No course of yours has questions on {skill.name} yet.")
+            return
+        self.practise_requested.emit(course_id, skill.id)
 
     def refresh(self) -> None:
         self.skills = twin.skills_overview(self.ctx, self.user)

@@ -115,7 +115,8 @@ class SkillView:
 # -- loading ----------------------------------------------------------------------------------
 
 
-def _load_events(s: Session, user_id: str) -> list[EngineEvent]:
+def load_events(s: Session, user_id: str) -> list[EngineEvent]:
+    """A learner's stored events as the engine's event type."""
     rows = s.execute(
         select(
             LearningEvent.event_type,
@@ -412,7 +413,7 @@ def refresh_twin(ctx: AppContext, user: CurrentUser, *, now: datetime | None = N
     """Recompute the learner's twin from their events and write it, in one transaction."""
     now = now or utcnow()
     with ctx.db.transaction() as s:
-        events = _load_events(s, user.id)
+        events = load_events(s, user.id)
         state = learner_profile.rebuild(events)
         profile = _profile_row(s, user.id)
         _write_profile(profile, state)

@@ -196,11 +196,16 @@ def test_dashboard_card_and_skills_view(
     assert card.title.text() == action.title and card.reason.text() == action.reason
     assert action.reason and action.can_open and card.go_button.isVisible()
 
-    # the button performs the action: the player opens on the suggested module
+    # the button performs the action: practice for a gap, else the player at the module
     qtbot.mouseClick(card.go_button, Qt.MouseButton.LeftButton)
-    assert view.player is not None and view.currentWidget() is view.player
-    assert view.player.module.id == action.module_id
-    qtbot.mouseClick(view.player.back_button, Qt.MouseButton.LeftButton)
+    if action.type == "close_skill_gap":
+        assert view.practice is not None and view.currentWidget() is view.practice
+        assert view.practice.session.skill_id == action.skill_id
+        qtbot.mouseClick(view.practice.back_button, Qt.MouseButton.LeftButton)
+    else:
+        assert view.player is not None and view.currentWidget() is view.player
+        assert view.player.module.id == action.module_id
+        qtbot.mouseClick(view.player.back_button, Qt.MouseButton.LeftButton)
 
     skills_button = view.dashboard.findChild(type(card.go_button), "open-skills")
     assert skills_button is not None
