@@ -15,6 +15,7 @@ import time
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -30,16 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.learn.modalities import registry
+from app.learn.modalities.base import ModalityHost, ModalityView
+from app.learn.modalities.text_view import TextView
 from app.learn.quiz_panel import QuizPanel
-from app.learn.render import module_html
-from app.services import learning, twin
+from app.services import learning, modalities, twin
 from app.services.accounts import CurrentUser
 from app.services.authoring import CourseDoc, ModuleDoc
 from app.services.context import AppContext
 from app.services.errors import UserError
+from app.tasks import TaskRunner
 from engine.content import Question
 
-MODALITY = "text"
 log = logging.getLogger(__name__)
 
 
@@ -55,9 +58,15 @@ class CoursePlayer(QWidget):
         parent: QWidget | None = None,
         *,
         start_module_id: str | None = None,
+        runner: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx, self.user, self.course = ctx, user, course
+        self.runner = runner or TaskRunner()
+        self.modality = "text"  # the learner's choice; it stays across modules
+        self.views: dict[str, ModalityView] = {}
+        self.recommended: str | None = None
+        self.recommended_reason = ""
         self.setObjectName("course-player")
         self.current: int = -1
         self.started: set[str] = set()
@@ -95,16 +104,30 @@ class CoursePlayer(QWidget):
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(12, 0, 0, 0)
+        switcher = QHBoxLayout()
+        switcher.setSpacing(4)
+        self.modality_group = QButtonGroup(self)
+        self.modality_buttons: dict[str, QPushButton] = {}
+        for name, label, _mod, _cls in registry.MODALITIES:
+            b = QPushButton(label)
+            b.setCheckable(True)
+            b.setObjectName(f"modality-button-{name}")
+            b.setAccessibleName(f"Learn this module as {label}")
+            b.clicked.connect(lambda _=False, n=name: self.switch_modality(n))
+            self.modality_group.addButton(b)
+            self.modality_buttons[name] = b
+            switcher.addWidget(b)
+        switcher.addStretch(1)
+        rlay.addLayout(switcher)
+        self.recommendation = QLabel()
+        self.recommendation.setObjectName("modality-recommendation")
+        self.recommendation.setWordWrap(True)
+        self.recommendation.setProperty("role", "muted")
+        rlay.addWidget(self.recommendation)
         self.pages = QStackedWidget()
-        self.reader = QTextBrowser()
-        self.reader.setObjectName("module-reader")
-        self.reader.setAccessibleName("Module content")
-        self.reader.setOpenExternalLinks(False)
-        self.reader.document().setDefaultStyleSheet(
-            "h1 { font-size: 20pt; } h2 { font-size: 15pt; } p, li { line-height: 140%; }"
-        )
-        self.reader.document().setDocumentMargin(24)
-        self.pages.addWidget(self.reader)
+        self.modality_stack = QStackedWidget()
+        self.modality_stack.setObjectName("modality-stack")
+        self.pages.addWidget(self.modality_stack)
         self.quiz_scroll = QScrollArea()
         self.quiz_scroll.setWidgetResizable(True)
         self.quiz_scroll.setObjectName("quiz-scroll")
@@ -112,10 +135,10 @@ class CoursePlayer(QWidget):
         rlay.addWidget(self.pages, 1)
 
         bar = QHBoxLayout()
-        self.read_button = QPushButton("Read")
+        self.read_button = QPushButton("Study")
         self.read_button.setCheckable(True)
         self.read_button.setObjectName("show-reading")
-        self.read_button.setAccessibleName("Show the module text")
+        self.read_button.setAccessibleName("Show the module in the chosen modality")
         self.read_button.clicked.connect(lambda: self.show_page(0))
         self.quiz_button = QPushButton("Quiz")
         self.quiz_button.setCheckable(True)
@@ -182,7 +205,7 @@ class CoursePlayer(QWidget):
         self.current = index
         module = self.module
         self.module_opened_at = time.monotonic()
-        self.reader.setHtml(module_html(module.title, module.blocks, self._resolve_image))
+        self._clear_views()
         self.quiz = QuizPanel(module.quiz, self._record_attempt)
         self.quiz_scroll.setWidget(self.quiz)
         self.quiz_button.setEnabled(bool(module.quiz))
@@ -192,6 +215,109 @@ class CoursePlayer(QWidget):
         if module.id and module.id not in self.started:
             self.started.add(module.id)
             self._record("module_start", payload={"order_index": index})
+        self._show_view(self.modality)
+        self._update_recommendation()
+
+    # -- modalities --------------------------------------------------------------------------
+    @property
+    def reader(self) -> QTextBrowser:
+        """The Text modality's page (built on demand)."""
+        view = self._view("text")
+        assert isinstance(view, TextView)
+        return view.browser
+
+    def _host(self) -> ModalityHost:
+        return ModalityHost(
+            self.ctx,
+            self.user,
+            self.course,
+            self.module,
+            self.runner,
+            self._record_from_view,
+            self._resolve_image,
+        )
+
+    def _view(self, name: str) -> ModalityView:
+        view = self.views.get(name)
+        if view is None:
+            view = registry.view_class(name)(self._host())
+            self.views[name] = view
+            self.modality_stack.addWidget(view)
+        return view
+
+    def _clear_views(self) -> None:
+        for view in self.views.values():
+            view.deactivate()
+            self.modality_stack.removeWidget(view)
+            view.deleteLater()
+        self.views = {}
+
+    def _show_view(self, name: str) -> None:
+        for other, view in self.views.items():
+            if other != name:
+                view.deactivate()
+        view = self._view(name)
+        self.modality_stack.setCurrentWidget(view)
+        self.modality_buttons[name].setChecked(True)
+        self.show_page(0)
+        view.activate()
+
+    def switch_modality(self, name: str) -> None:
+        """The learner's explicit choice: it always wins, and it is recorded."""
+        if name == self.modality:
+            self._show_view(name)
+            return
+        try:
+            self._view(name)
+        except Exception as err:  # a modality that cannot be built must not break the player
+            log.exception("could not open modality %s", name)
+            QMessageBox.warning(
+                self, "Cannot show this modality", f"{registry.LABELS[name]}: {err}"
+            )
+            self.modality_buttons[self.modality].setChecked(True)
+            return
+        previous, self.modality = self.modality, name
+        self._record(
+            "modality_switch",
+            payload={"from": previous, "to": name, "recommended": self.recommended},
+        )
+        self._show_view(name)
+        self._describe_recommendation()
+
+    def _update_recommendation(self) -> None:
+        if not self.module.id:
+            return
+        try:
+            rec = modalities.suggest(
+                self.ctx,
+                self.user,
+                self.module.id,
+                registry.NAMES,  # type: ignore[arg-type]
+                current=self.modality,  # type: ignore[arg-type]
+            )
+        except Exception:  # a suggestion must never break the player
+            log.exception("modality recommendation failed")
+            self.recommended = None
+            self.recommendation.clear()
+            return
+        # drawn once per module, so the suggestion doesn't change under the learner's hands
+        self.recommended, self.recommended_reason = rec.modality, rec.reason
+        for name, b in self.modality_buttons.items():
+            label = registry.LABELS[name]
+            b.setText(f"★ {label}" if name == rec.modality else label)
+        self._describe_recommendation()
+
+    def _describe_recommendation(self) -> None:
+        if self.recommended is None:
+            return
+        label = registry.LABELS[self.recommended]
+        stay = " You're using it now." if self.recommended == self.modality else ""
+        self.recommendation.setText(
+            f"Byte suggests {label}: {self.recommended_reason}{stay} Your choice always wins."
+        )
+
+    def _record_from_view(self, event_type: str, **kw: object) -> bool:
+        return self._record(event_type, **kw)
 
     def show_page(self, page: int) -> None:
         self.pages.setCurrentIndex(page)
@@ -225,7 +351,7 @@ class CoursePlayer(QWidget):
                 event_type,
                 course_id=self.course.id,
                 module_id=self.module.id,
-                modality=MODALITY,
+                modality=self.modality,
                 **kw,  # type: ignore[arg-type]
             )
         except UserError as err:
