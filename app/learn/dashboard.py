@@ -83,6 +83,7 @@ _GO_LABEL = {
     "continue_module": "Continue",
     "complete_compliance": "Start training",
     "close_skill_gap": "Practise now",
+    "review_flashcards": "Review now",
 }
 
 
@@ -144,6 +145,7 @@ class Dashboard(QWidget):
     open_module = Signal(str, str)  # course id, module id
     open_skills = Signal()
     practise = Signal(str, str)  # course id, skill id
+    open_in_modality = Signal(str, str, str)  # course id, module id, modality
 
     def __init__(self, ctx: AppContext, user: CurrentUser, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -216,6 +218,8 @@ class Dashboard(QWidget):
             return
         if action.type == "close_skill_gap" and action.skill_id is not None:
             self.practise.emit(action.course_id, action.skill_id)
+        elif action.module_id is not None and action.modality is not None:
+            self.open_in_modality.emit(action.course_id, action.module_id, action.modality)
         elif action.module_id is not None:
             self.open_module.emit(action.course_id, action.module_id)
         else:

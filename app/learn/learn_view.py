@@ -24,12 +24,15 @@ class LearnView(QStackedWidget):
         self.dashboard.open_module.connect(self.open_course)
         self.dashboard.open_skills.connect(self.show_skills)
         self.dashboard.practise.connect(self.practise)
+        self.dashboard.open_in_modality.connect(self.open_course)
         self.addWidget(self.dashboard)
         self.player: CoursePlayer | None = None
         self.skills: SkillsView | None = None
         self.practice: PracticeView | None = None
 
-    def open_course(self, course_id: str, module_id: str | None = None) -> None:
+    def open_course(
+        self, course_id: str, module_id: str | None = None, modality: str | None = None
+    ) -> None:
         try:
             doc = learning.open_course(self.ctx, self.user, course_id)
         except UserError as err:
@@ -43,6 +46,8 @@ class LearnView(QStackedWidget):
         self.player.back_requested.connect(self.show_dashboard)
         self.addWidget(self.player)
         self.setCurrentWidget(self.player)
+        if modality is not None:
+            self.player.switch_modality(modality)
 
     def close_player(self) -> None:
         if self.player is not None:

@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session
 
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
+from app.services.flashcards import EPOCH as FLASHCARD_EPOCH
 from engine.adaptive import knowledge_tracing, learner_profile, next_action, skill_gaps
+from engine.adaptive import spaced_repetition as sr
 from engine.adaptive.events import LearningEvent as EngineEvent
 from engine.adaptive.knowledge_tracing import SkillMastery
 from engine.adaptive.next_action import (
@@ -37,6 +39,7 @@ from engine.adaptive.next_action import (
     NextAction,
 )
 from engine.adaptive.skill_gaps import TargetSkill
+from engine.content import parse_blocks, parse_quiz
 from sync.store.column_types import utcnow
 from sync.store.models import (
     ComplianceRecord,
@@ -51,7 +54,15 @@ from sync.store.models import (
 )
 from sync.store.models import SkillGap as SkillGapRow
 
-SUPPORTED_MODALITIES: tuple[Any, ...] = ("text",)
+SUPPORTED_MODALITIES: tuple[Any, ...] = (
+    "text",
+    "video",
+    "audio",
+    "mindmap",
+    "flashcards",
+    "game",
+    "feed",
+)
 """Modalities the desktop player can show today; a modality switch is only suggested among
 these (a suggestion the app cannot act on would be noise)."""
 
@@ -78,6 +89,7 @@ class ActionView:
     course_id: str | None = None
     module_id: str | None = None
     skill_id: str | None = None
+    modality: str | None = None  # open the module in this modality (e.g. flashcards)
 
     @property
     def can_open(self) -> bool:
@@ -362,8 +374,11 @@ def _action(
                 next_module_id=_next_module(ci, completed.get(c.course_id, set())),
             )
         )
+    due_cards, oldest_due, review_module = _due_flashcards(s, events, now)
     snapshot = LearnerSnapshot(
         now=now,
+        due_flashcards=due_cards,
+        oldest_flashcard_due=oldest_due,
         enrollments=tuple(sorted(enr, key=lambda x: x.course_id)),
         compliance=tuple(sorted(comp, key=lambda x: x.course_id)),
         skill_gaps=tuple(gaps),
@@ -376,12 +391,16 @@ def _action(
     )
     nba = next_action.next_action(snapshot)
 
-    course_id = module_id = skill_id = None
+    course_id = module_id = skill_id = modality = None
     if nba.type in ("continue_module", "complete_compliance") and nba.target_id:
         if nba.target_id in module_course:
             module_id, course_id = nba.target_id, module_course[nba.target_id]
         elif nba.target_id in info:
             course_id = nba.target_id
+    elif nba.type == "review_flashcards" and review_module is not None:
+        module_id = review_module
+        course_id = module_course.get(review_module)
+        modality = "flashcards"
     elif nba.type == "close_skill_gap" and nba.target_id:
         skill_id = nba.target_id
         # practise where the skill is quizzed: the first module (not done first) covering it
@@ -402,8 +421,44 @@ def _action(
         course_id=course_id,
         module_id=module_id,
         skill_id=skill_id,
+        modality=modality,
     )
     return nba, view
+
+
+def _due_flashcards(
+    s: Session, events: list[EngineEvent], now: datetime
+) -> tuple[int, datetime | None, str | None]:
+    """Reviewed flashcards now due again (new cards don't nag), the oldest due time, and the
+    module with the most due — replayed from the review events like the Flashcards view."""
+    logs: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for ev in events:
+        p = ev.payload
+        if ev.modality == "flashcards" and ev.module_id and "flashcard_id" in p:
+            log = p.get("fsrs_log")
+            if isinstance(log, dict):
+                logs.setdefault(ev.module_id, {}).setdefault(int(p["flashcard_id"]), []).append(log)
+    total, oldest, best, best_n = 0, None, None, 0
+    for module_id, by_card in logs.items():
+        row = s.get(Module, module_id)
+        if row is None:
+            continue
+        cards = sr.generate_flashcards(
+            module_id, parse_blocks(row.content), parse_quiz(row.quiz), now=FLASHCARD_EPOCH
+        )
+        due = [
+            c
+            for c in (
+                sr.replay_reviews(c, by_card[c.card_id]) for c in cards if c.card_id in by_card
+            )
+            if c.due <= now
+        ]
+        total += len(due)
+        for c in due:
+            oldest = c.due if oldest is None or c.due < oldest else oldest
+        if len(due) > best_n:
+            best, best_n = module_id, len(due)
+    return total, oldest, best
 
 
 # -- public API -------------------------------------------------------------------------------

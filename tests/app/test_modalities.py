@@ -182,3 +182,32 @@ def test_byteplay_score_lives_and_attempts(
     quiz_rounds = sum(1 for r in view.state.rounds[: view.state.index] if r.question)
     attempts = _events(ctx, learner, "quiz_attempt")
     assert len(attempts) == quiz_rounds and all(a.modality == "game" for a in attempts)
+
+
+def test_due_flashcards_become_the_next_action(
+    qtbot: QtBot, ctx: AppContext, learner: CurrentUser
+) -> None:
+    from datetime import timedelta
+
+    from app.learn.learn_view import LearnView
+    from app.services import twin
+    from sync.store.column_types import utcnow
+
+    course = learning.open_course(ctx, learner, learning.list_catalogue(ctx, learner)[0].id)
+    module = course.modules[0]
+    for card in flashcards.deck(ctx, learner, module)[:8]:
+        flashcards.review(ctx, learner, course.id, card, "again", 3)
+    later = utcnow() + timedelta(days=3)
+    summary = twin.refresh_twin(ctx, learner, now=later)
+    action = summary.next_action
+    assert action.type == "review_flashcards", action
+    assert "due for review" in action.reason
+    assert (action.course_id, action.module_id, action.modality) == (
+        course.id,
+        module.id,
+        "flashcards",
+    )
+    view = LearnView(ctx, learner)
+    qtbot.addWidget(view)
+    view.dashboard._perform(action)
+    assert view.player is not None and view.player.modality == "flashcards"
