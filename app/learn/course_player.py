@@ -367,14 +367,13 @@ class CoursePlayer(QWidget):
         self._record(
             "quiz_attempt",
             duration_secs=secs,
-            payload={
-                "question_id": question.id,
-                "selected": selected,
-                "correct": correct,
-                "attempt_no": attempt,
-                "skill_ids": list(question.skill_ids),
-                "difficulty": self.course.difficulty or "intermediate",
-            },
+            payload=learning.quiz_attempt_payload(
+                question,
+                selected,
+                correct,
+                attempt_no=attempt,
+                difficulty=self.course.difficulty,
+            ),
         )
         self._update_actions()
 

@@ -18,6 +18,7 @@ from app.services.accounts import CurrentUser
 from app.services.authoring import CourseDoc, load_course
 from app.services.context import AppContext
 from app.services.errors import UserError
+from engine.content import Question
 from engine.progress import ModuleEvent, Progress, compute_progress
 from sync.store.column_types import InvalidDocument, utcnow
 from sync.store.models import EVENT_TYPES, MODALITIES, Course, Enrollment, LearningEvent, Module
@@ -79,6 +80,29 @@ def open_course(ctx: AppContext, user: CurrentUser, course_id: str) -> CourseDoc
     if user.role != "super_admin" and doc.org_id != user.org_id:
         raise UserError("This course belongs to another organisation.")
     return doc
+
+
+def quiz_attempt_payload(
+    question: Question,
+    selected: list[str],
+    correct: bool,
+    *,
+    attempt_no: int = 1,
+    difficulty: str | None = None,
+    **extra: object,
+) -> dict[str, Any]:
+    """The one shape of a ``quiz_attempt`` payload, whichever modality asked the question:
+    knowledge tracing reads ``question_id``/``skill_ids``/``correct``/``attempt_no``, and
+    difficulty comfort reads ``difficulty``."""
+    return {
+        "question_id": question.id,
+        "selected": list(selected),
+        "correct": correct,
+        "attempt_no": attempt_no,
+        "skill_ids": list(question.skill_ids),
+        "difficulty": difficulty or "intermediate",
+        **extra,
+    }
 
 
 @dataclass(frozen=True)

@@ -129,16 +129,14 @@ def answer(
         course_id=session.course_id,
         module_id=item.module_id,
         duration_secs=duration_secs,
-        payload={
-            "question_id": item.question.id,
-            "selected": selected,
-            "correct": correct,
-            "attempt_no": 1,
-            "skill_ids": list(item.question.skill_ids),
-            "difficulty": session.difficulty or "intermediate",
-            "practice": True,
-            "predicted_success": round(item.choice.predicted_success, 4),
-        },
+        payload=learning.quiz_attempt_payload(
+            item.question,
+            selected,
+            correct,
+            difficulty=session.difficulty,
+            practice=True,
+            predicted_success=round(item.choice.predicted_success, 4),
+        ),
     )
     session.asked.append(item.question.id)
     session.correct += int(correct)

@@ -12,9 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from engine.adaptive.events import MODALITIES
 from engine.content import Block, Question
-
-MODALITIES: tuple[str, ...] = ("text", "video", "audio", "mindmap", "flashcards", "game", "feed")
 
 
 class _Open(BaseModel):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.learn.modalities.base import ModalityHost, ModalityView, local_shortcut
 from app.learn.quiz_panel import QuestionWidget
+from app.services import learning
 from app.shell.theme import ACCENT, INFO_BG, TIP_BG
 from engine.content import Question
 from engine.modalities.feed import FeedCard, feed_cards
@@ -98,14 +99,13 @@ class FeedView(ModalityView):
         self.host.record(
             "quiz_attempt",
             duration_secs=secs,
-            payload={
-                "question_id": question.id,
-                "selected": selected,
-                "correct": correct,
-                "attempt_no": attempt,
-                "skill_ids": list(question.skill_ids),
-                "difficulty": self.host.course.difficulty or "intermediate",
-            },
+            payload=learning.quiz_attempt_payload(
+                question,
+                selected,
+                correct,
+                attempt_no=attempt,
+                difficulty=self.host.course.difficulty,
+            ),
         )
 
     def show_card(self, index: int) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.learn.modalities.base import ModalityHost, ModalityView, local_shortcut
+from app.services import learning
 from app.shell.theme import DANGER, SUCCESS
 from engine.modalities import game
 
@@ -175,15 +176,13 @@ class GameView(ModalityView):
             self.host.record(
                 "quiz_attempt",
                 duration_secs=spent,
-                payload={
-                    "question_id": rnd.question.id,
-                    "selected": sorted(selected),
-                    "correct": correct,
-                    "attempt_no": 1,
-                    "skill_ids": list(rnd.question.skill_ids),
-                    "difficulty": self.host.course.difficulty or "intermediate",
-                    "game": "timed_challenge",
-                },
+                payload=learning.quiz_attempt_payload(
+                    rnd.question,
+                    sorted(selected),
+                    correct,
+                    difficulty=self.host.course.difficulty,
+                    game="timed_challenge",
+                ),
             )
         right = ", ".join(c.text for c in rnd.choices if c.correct)
         if correct:
