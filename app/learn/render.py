@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from app.shell.theme import INFO_BG, MUTED, TIP_BG, WARNING_BG, WARNING_TEXT
 from engine.content import (
     Block,
     CalloutBlock,
@@ -19,15 +18,17 @@ from engine.content import (
     ListBlock,
     ParagraphBlock,
 )
+from engine.templates import DEFAULT, Template
 
-_CALLOUT = {
-    "info": (INFO_BG, "Note"),
-    "tip": (TIP_BG, "Tip"),
-    "warning": (WARNING_BG, "Watch out"),
-}
+_CALLOUT_LABEL = {"info": "Note", "tip": "Tip", "warning": "Watch out"}
 
 
-def block_html(block: Block, resolve_image: Callable[[str], str] | None = None) -> str:
+def block_html(
+    block: Block,
+    resolve_image: Callable[[str], str] | None = None,
+    template: Template = DEFAULT,
+) -> str:
+    t = template
     if isinstance(block, HeadingBlock):
         level = block.level + 1  # h1 is the module title
         return f"<h{level}>{escape(block.text)}</h{level}>"
@@ -41,7 +42,7 @@ def block_html(block: Block, resolve_image: Callable[[str], str] | None = None) 
     if isinstance(block, ImageBlock):
         src = resolve_image(block.src) if resolve_image else block.src
         caption = (
-            f"<br><span style='color:{MUTED}'>{escape(block.caption)}</span>"
+            f"<br><span style='color:{t.muted}'>{escape(block.caption)}</span>"
             if block.caption
             else ""
         )
@@ -50,22 +51,25 @@ def block_html(block: Block, resolve_image: Callable[[str], str] | None = None) 
             f"alt='{escape(block.alt, quote=True)}' width='560'>{caption}</p>"
         )
     if isinstance(block, CalloutBlock):
-        bg, label = _CALLOUT[block.style]
-        colour = WARNING_TEXT if block.style == "warning" else "inherit"
+        label = _CALLOUT_LABEL[block.style]
+        if t.callout_style == "bordered":
+            box = f"border='1' style='border-color:{t.accent}; margin:8px 0'"
+        else:
+            box = f"style='background-color:{t.callout_bg}; margin:8px 0'"
         return (
-            f"<table width='100%' cellpadding='12' style='background:{bg}; margin:8px 0'>"
-            f"<tr><td><b style='color:{colour}'>{label}.</b> {escape(block.text)}</td></tr></table>"
+            f"<table width='100%' cellpadding='12' cellspacing='0' {box}><tr><td>"
+            f"<b style='color:{t.accent}'>{label}.</b> {escape(block.text)}</td></tr></table>"
         )
     if isinstance(block, CodeBlock):
-        return (
-            "<pre style='background:#F1F3F8; padding:10px; font-family:monospace'>"
-            f"{escape(block.code)}</pre>"
-        )
+        return f"<pre style='padding:10px'>{escape(block.code)}</pre>"
     raise TypeError(f"unknown block {block!r}")
 
 
 def module_html(
-    title: str, blocks: list[Block], resolve_image: Callable[[str], str] | None = None
+    title: str,
+    blocks: list[Block],
+    resolve_image: Callable[[str], str] | None = None,
+    template: Template = DEFAULT,
 ) -> str:
-    body = "".join(block_html(b, resolve_image) for b in blocks)
+    body = "".join(block_html(b, resolve_image, template) for b in blocks)
     return f"<h1>{escape(title)}</h1>{body}"

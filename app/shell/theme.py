@@ -5,6 +5,10 @@ Text colours are checked against their backgrounds in tests (contrast ratio >= 4
 
 from __future__ import annotations
 
+from engine.accessibility import contrast_ratio
+
+__all__ = ["STYLESHEET", "contrast_ratio"]
+
 ACCENT = "#3B5BDB"  # on white: 6.1:1
 ACCENT_DARK = "#2F4AC0"
 TEXT = "#1F2430"  # on white: 15.4:1
@@ -33,6 +37,7 @@ QPushButton {{
     padding: 6px 14px;
 }}
 QPushButton:hover {{ border-color: {ACCENT}; }}
+QPushButton:checked {{ background: {INFO_BG}; border: 2px solid {ACCENT}; font-weight: 600; }}
 QPushButton:disabled {{ color: #8A90A0; background: #EEF0F5; border-color: #E1E4EC; }}
 QPushButton:focus {{ border: 2px solid {ACCENT}; }}
 QPushButton[role="primary"] {{
@@ -57,15 +62,3 @@ QProgressBar {{
 }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
 """
-
-
-def contrast_ratio(fg: str, bg: str) -> float:
-    """WCAG 2.1 contrast ratio of two ``#RRGGBB`` colours."""
-
-    def lum(hex_colour: str) -> float:
-        rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)

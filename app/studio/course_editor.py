@@ -35,6 +35,8 @@ from app.services.errors import UserError
 from app.studio.common import badge_style, muted, named, status_label
 from app.studio.drafts import DraftError, ModuleDraft, build_modules
 from app.studio.module_editor import ModuleEditor
+from app.studio.template_gallery import TemplateGallery
+from engine.templates import TEMPLATES, template
 
 DIFFICULTY_CHOICES = [
     ("Not set", None),
@@ -142,6 +144,20 @@ class CourseEditor(QWidget):
         form.addRow("Di&fficulty", self.difficulty_combo)
         form.addRow("Ta&gs", self.tags_edit)
         form.addRow("Estimated d&uration", self.duration_spin)
+        template_row = QHBoxLayout()
+        self.template_combo = named(QComboBox(), "studio-template", "Course template")
+        for t in TEMPLATES:
+            self.template_combo.addItem(t.name, t.id)
+            self.template_combo.setItemData(
+                self.template_combo.count() - 1, t.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.gallery_button = named(
+            QPushButton("Gallery…"), "studio-template-gallery", "Preview all templates"
+        )
+        self.gallery_button.clicked.connect(self.open_gallery)
+        template_row.addWidget(self.template_combo, 1)
+        template_row.addWidget(self.gallery_button)
+        form.addRow("Tem&plate", template_row)
 
         # Target skills: a list (skill — target %), an editor for the selected one, add/remove.
         skills_box = QWidget()
@@ -187,6 +203,7 @@ class CourseEditor(QWidget):
         self.difficulty_combo.currentIndexChanged.connect(self._mark_dirty)
         self.tags_edit.textChanged.connect(self._mark_dirty)
         self.duration_spin.valueChanged.connect(self._mark_dirty)
+        self.template_combo.currentIndexChanged.connect(self._mark_dirty)
         self.target_list.currentRowChanged.connect(self._show_target)
         self.target_spin.valueChanged.connect(self._on_target_pct)
         self.remove_skill_button.clicked.connect(lambda: self.remove_target())
@@ -261,6 +278,9 @@ class CourseEditor(QWidget):
             )
             self.tags_edit.setText(", ".join(doc.tags))
             self.duration_spin.setValue(doc.estimated_duration_mins or 0)
+            self.template_combo.setCurrentIndex(
+                max(0, self.template_combo.findData(template(doc.template).id))
+            )
             self.targets = [
                 TargetSkillRef(t.skill_id, t.target_proficiency) for t in doc.target_skills
             ]
@@ -272,6 +292,21 @@ class CourseEditor(QWidget):
         self._update_heading()
         self._update_status()
         self._set_dirty(False)
+
+    def open_gallery(self) -> None:
+        first = self.modules[0] if self.modules else None
+        try:
+            blocks = build_modules([first])[0].blocks if first is not None else None
+        except DraftError:  # an unfinished module: preview the sample instead
+            blocks = None
+        gallery = TemplateGallery(
+            self.template_combo.currentData(),
+            first.title if first is not None else "Module title",
+            blocks or None,
+            self,
+        )
+        if gallery.exec() and gallery.chosen:
+            self.template_combo.setCurrentIndex(self.template_combo.findData(gallery.chosen))
 
     def build_doc(self) -> CourseDoc:
         """The course as currently edited; raises ``DraftError`` for an invalid module."""
@@ -287,7 +322,7 @@ class CourseEditor(QWidget):
             tags=tags,
             estimated_duration_mins=duration,
             target_skills=[TargetSkillRef(t.skill_id, t.target_proficiency) for t in self.targets],
-            template=self.doc.template,
+            template=self.template_combo.currentData(),
             status=self.doc.status,
             modules=build_modules(self.modules),
             published_at=self.doc.published_at,

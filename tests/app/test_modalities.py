@@ -77,7 +77,8 @@ def test_text_font_size(qtbot: QtBot, ctx: AppContext, learner: CurrentUser) -> 
     before = view.point_size
     qtbot.mouseClick(view.larger, Qt.MouseButton.LeftButton)
     assert view.point_size == before + 1
-    assert f"font-size: {before + 1}pt" in view.browser.document().defaultStyleSheet()
+    body_pt = view.template.body_pt * (before + 1) / 11
+    assert f"font-size: {body_pt:.1f}pt" in view.browser.document().defaultStyleSheet()
     for _ in range(40):
         view.smaller.click()
     assert not view.smaller.isEnabled() and "Why we forget" in view.browser.toPlainText()

@@ -494,3 +494,25 @@ def test_callout_and_code_blocks(qtbot, view, ctx, dialogs) -> None:
     ]
     assert blocks[0].text == "Careful now"
     assert (blocks[1].language, blocks[1].code) == ("python", "def f():\n    return 1")
+
+
+def test_template_picker_and_gallery(qtbot, view, ctx, dialogs, monkeypatch) -> None:
+    from app.studio.template_gallery import TemplateGallery
+
+    view.open_course(DEMO_COURSE)
+    editor = view.editor
+    assert editor.template_combo.count() == 14
+    assert editor.template_combo.currentData() == "classic"
+
+    def pick_night(gallery: TemplateGallery) -> int:
+        assert len(gallery.buttons) == 14
+        previews = gallery.findChildren(QWidget)
+        assert any(w.objectName() == "template-preview-night" for w in previews)
+        gallery.buttons["night"].click()
+        return 1
+
+    monkeypatch.setattr(TemplateGallery, "exec", pick_night)
+    click(qtbot, editor.gallery_button)
+    assert editor.template_combo.currentData() == "night" and editor.dirty
+    click(qtbot, child(view, QPushButton, "studio-save"))
+    assert authoring.load_course(ctx, DEMO_COURSE).template == "night"

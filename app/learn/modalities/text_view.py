@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 
 from app.learn.modalities.base import ModalityHost, ModalityView, local_shortcut
 from app.learn.render import module_html
+from engine.templates import stylesheet, template
 
-BASE_PT = 11
+BASE_PT = 11  # the template's body size at 100 %
 MIN_PT, MAX_PT = 8, 28
 
 
@@ -43,6 +44,7 @@ class TextView(ModalityView):
         self.browser.document().setDocumentMargin(24)
         lay.addWidget(self.browser, 1)
         self.point_size = BASE_PT
+        self.template = template(host.course.template)
         self.smaller.clicked.connect(lambda: self.set_point_size(self.point_size - 1))
         self.larger.clicked.connect(lambda: self.set_point_size(self.point_size + 1))
         local_shortcut(self, QKeySequence.StandardKey.ZoomIn, lambda: self.larger.click())
@@ -52,14 +54,13 @@ class TextView(ModalityView):
 
     def set_point_size(self, pt: int) -> None:
         self.point_size = max(MIN_PT, min(MAX_PT, pt))
-        s = self.point_size
-        self.browser.document().setDefaultStyleSheet(
-            f"body {{ font-size: {s}pt; }} h1 {{ font-size: {round(s * 1.8)}pt; }} "
-            f"h2 {{ font-size: {round(s * 1.4)}pt; }} h3 {{ font-size: {round(s * 1.2)}pt; }} "
-            "p, li { line-height: 140%; }"
+        t = self.template
+        self.browser.document().setDefaultStyleSheet(stylesheet(t, scale=self.point_size / BASE_PT))
+        self.browser.setStyleSheet(
+            f"QTextBrowser {{ background-color: {t.background}; color: {t.text}; }}"
         )
         m = self.host.module
-        self.browser.setHtml(module_html(m.title, m.blocks, self.host.resolve_image))
+        self.browser.setHtml(module_html(m.title, m.blocks, self.host.resolve_image, t))
         self.smaller.setEnabled(self.point_size > MIN_PT)
         self.larger.setEnabled(self.point_size < MAX_PT)
 
