@@ -35,6 +35,7 @@ from app.learn.modalities import registry
 from app.learn.modalities.base import ModalityHost, ModalityView
 from app.learn.modalities.text_view import TextView
 from app.learn.quiz_panel import QuizPanel
+from app.learn.tutor_sidebar import TutorSidebar
 from app.services import learning, modalities, twin
 from app.services.accounts import CurrentUser
 from app.services.authoring import CourseDoc, ModuleDoc
@@ -164,6 +165,12 @@ class CoursePlayer(QWidget):
         rlay.addLayout(bar)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
+        # Byte, the tutor, beside the module (its own worker tasks; Qt-free service below)
+        self.tutor = TutorSidebar(ctx, user, course, runner=self.runner)
+        self.tutor.open_module.connect(self.open_module_by_id)
+        split.addWidget(self.tutor)
+        split.setStretchFactor(2, 0)
+        split.setSizes([260, 640, 360])
         outer.addWidget(split, 1)
 
         QShortcut(QKeySequence("Alt+Right"), self, self.next_module)
@@ -217,6 +224,15 @@ class CoursePlayer(QWidget):
             self._record("module_start", payload={"order_index": index})
         self._show_view(self.modality)
         self._update_recommendation()
+        self.tutor.set_module(module.id, module.title)
+
+    def open_module_by_id(self, module_id: str) -> None:
+        """Show the module with this id (a citation or nudge in Byte's sidebar)."""
+        for i, m in enumerate(self.course.modules):
+            if m.id == module_id:
+                self.module_list.setCurrentRow(i)
+                self.show_page(0)
+                return
 
     # -- modalities --------------------------------------------------------------------------
     @property
@@ -226,21 +242,28 @@ class CoursePlayer(QWidget):
         assert isinstance(view, TextView)
         return view.browser
 
-    def _host(self) -> ModalityHost:
+    def _host(self, modality: str) -> ModalityHost:
+        """A view's events always carry its own module and modality, even when it records
+        on the way out (a pause while the learner switches or moves on)."""
+        module_id = self.module.id
+
+        def record(event_type: str, **kw: object) -> bool:
+            return self._record(event_type, module_id=module_id, modality=modality, **kw)
+
         return ModalityHost(
             self.ctx,
             self.user,
             self.course,
             self.module,
             self.runner,
-            self._record_from_view,
+            record,
             self._resolve_image,
         )
 
     def _view(self, name: str) -> ModalityView:
         view = self.views.get(name)
         if view is None:
-            view = registry.view_class(name)(self._host())
+            view = registry.view_class(name)(self._host(name))
             self.views[name] = view
             self.modality_stack.addWidget(view)
         return view
@@ -316,9 +339,6 @@ class CoursePlayer(QWidget):
             f"Byte suggests {label}: {self.recommended_reason}{stay} Your choice always wins."
         )
 
-    def _record_from_view(self, event_type: str, **kw: object) -> bool:
-        return self._record(event_type, **kw)
-
     def show_page(self, page: int) -> None:
         self.pages.setCurrentIndex(page)
         self.read_button.setChecked(page == 0)
@@ -343,15 +363,22 @@ class CoursePlayer(QWidget):
         return src
 
     # -- events ----------------------------------------------------------------------------
-    def _record(self, event_type: str, **kw: object) -> bool:
+    def _record(
+        self,
+        event_type: str,
+        *,
+        module_id: str | None = None,
+        modality: str | None = None,
+        **kw: object,
+    ) -> bool:
         try:
             receipt = learning.record_event(
                 self.ctx,
                 self.user,
                 event_type,
                 course_id=self.course.id,
-                module_id=self.module.id,
-                modality=self.modality,
+                module_id=module_id or self.module.id,
+                modality=modality or self.modality,
                 **kw,  # type: ignore[arg-type]
             )
         except UserError as err:
@@ -376,6 +403,8 @@ class CoursePlayer(QWidget):
             ),
         )
         self._update_actions()
+        if not correct:
+            self.tutor.refresh_nudges()
 
     def complete_module(self) -> None:
         if self.quiz is not None and not self.quiz.all_attempted:
