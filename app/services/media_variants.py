@@ -29,7 +29,9 @@ from engine.media import ffmpeg
 from engine.media.captions import Cue, parse_captions
 from engine.media.pipeline import make_narration, render_video, write_captions
 from engine.media.script import NarrationScript, build_script, script_hash
+from engine.media.slides import theme_for
 from engine.media.tts import TTSProvider, provider_chain
+from engine.templates import template
 from sync.store.models import ContentAsset, Course, Module
 
 ProgressFn = Callable[[float, str], None]
@@ -72,6 +74,7 @@ class _ModuleSource:
     org_id: str
     script: NarrationScript
     variants: dict[str, Any]
+    template: str  # the course template: the video's slides are drawn in its colours
 
 
 def _load(ctx: AppContext, module_id: str) -> _ModuleSource:
@@ -83,7 +86,13 @@ def _load(ctx: AppContext, module_id: str) -> _ModuleSource:
         course_title = course.title if course else ""
         org_id = course.org_id if course else ""
         script = build_script(m.title, parse_blocks(m.content), course_title)
-        return _ModuleSource(module_id, org_id, script, dict(m.modality_variants or {}))
+        return _ModuleSource(
+            module_id,
+            org_id,
+            script,
+            dict(m.modality_variants or {}),
+            template(course.template if course else None).id,
+        )
 
 
 def module_script(ctx: AppContext, module_id: str) -> NarrationScript:
@@ -125,7 +134,12 @@ def _from_variants(
 def cached_media(ctx: AppContext, module_id: str, kind: MediaKind) -> MediaFile | None:
     """The module's audio or video if it is made and still matches the content; fast."""
     src = _load(ctx, module_id)
-    return _from_variants(ctx, src, kind, script_hash(src.script, kind))
+    return _from_variants(ctx, src, kind, _media_hash(src, kind))
+
+
+def _media_hash(src: _ModuleSource, kind: MediaKind) -> str:
+    """What the file depends on: the script, and for video also the template's colours."""
+    return script_hash(src.script, kind if kind == "audio" else f"video:{src.template}")
 
 
 def _store(
@@ -224,7 +238,7 @@ def ensure_video(
     video, the AAC narration and a mov_text caption track, plus a WebVTT sidecar."""
     with _module_lock(module_id):
         src = _load(ctx, module_id)
-        want = script_hash(src.script, "video")
+        want = _media_hash(src, "video")
         cached = _from_variants(ctx, src, "video", want)
         if cached is not None:
             progress(1.0, "Video ready")
@@ -249,6 +263,7 @@ def ensure_video(
                 image_path=image_path,
                 size=size,
                 fps=fps,
+                theme=theme_for(template(src.template)),
             )
             meta = {
                 "video_hash": want,

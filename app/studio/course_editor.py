@@ -240,6 +240,8 @@ class CourseEditor(QWidget):
         lv.addLayout(row2)
         split.addWidget(left)
         self.module_editor = ModuleEditor(self.ctx, self.user)
+        self.module_editor.template_id = lambda: self.template_combo.currentData()
+        self.module_editor.course_title = lambda: self.title_edit.text()
         split.addWidget(self.module_editor)
         split.setSizes([240, 760])
 

@@ -6,6 +6,7 @@ module's drafts are validated only when the course is saved (see ``app.studio.dr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -43,12 +44,17 @@ from app.studio.drafts import (
     BLOCK_LABELS,
     CALLOUT_LABELS,
     Draft,
+    DraftError,
     ModuleDraft,
     block_preview,
+    build_module,
     new_block,
 )
 from app.studio.quiz_editor import QuizEditor
+from app.studio.slide_mode import SlideModeDialog
 from engine.content import BLOCK_TYPES
+from engine.media.script import build_script
+from engine.templates import template
 
 ASSET_SCHEME = "asset://"
 PREVIEW_SIZE = (320, 200)
@@ -308,8 +314,18 @@ class ModuleEditor(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         title_row = QFormLayout()
         self.title_edit = named(QLineEdit(), "studio-module-title", "Module title")
-        title_row.addRow("Module &title", self.title_edit)
+        self.slide_mode_button = named(
+            QPushButton("Slide Mode"), "studio-slide-mode", "Present this module as slides"
+        )
+        self.slide_mode_button.clicked.connect(self.open_slide_mode)
+        title_line = QHBoxLayout()
+        title_line.addWidget(self.title_edit, 1)
+        title_line.addWidget(self.slide_mode_button)
+        title_row.addRow("Module &title", title_line)
         outer.addLayout(title_row)
+        # set by the course editor: the course's template and title, for Slide Mode
+        self.template_id: Callable[[], str | None] = lambda: None
+        self.course_title: Callable[[], str] = lambda: ""
 
         self.tabs = named(QTabWidget(), "studio-module-tabs", "Module content and quiz")
         outer.addWidget(self.tabs, 1)
@@ -508,3 +524,15 @@ class ModuleEditor(QWidget):
         self.module.title = text
         self.title_changed.emit(text)
         self.changed.emit()
+
+    def open_slide_mode(self) -> None:
+        """Present the module as edited (unsaved edits included) in the course template."""
+        if self.module is None:
+            return
+        try:
+            doc = build_module(self.module, 0)
+        except DraftError as err:
+            QMessageBox.warning(self, "Slide Mode", str(err))
+            return
+        script = build_script(doc.title, doc.blocks, self.course_title())
+        SlideModeDialog(script, template(self.template_id()), self).exec()

@@ -15,7 +15,7 @@ from pathlib import Path
 from engine.media import ffmpeg
 from engine.media.captions import Cue, build_cues, to_srt, to_vtt
 from engine.media.script import NarrationScript
-from engine.media.slides import render_slide
+from engine.media.slides import SlideTheme, render_slide
 from engine.media.tts import TTSProvider, synthesize_with_fallback
 
 ProgressFn = Callable[[float, str], None]
@@ -163,6 +163,7 @@ def render_video(
     image_path: Callable[[str], Path | None] | None = None,
     size: tuple[int, int] = (1280, 720),
     fps: int = 15,
+    theme: SlideTheme | None = None,
 ) -> SlideVideo:
     """Draw each slide, show it for its span of the narration, encode to MP4 with captions."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -172,7 +173,9 @@ def render_video(
     images: list[Path] = []
     footer = script.title if not script.course_title else f"{script.course_title} · {script.title}"
     for i, slide in enumerate(slides):
-        img = render_slide(slide, len(slides), size, image_path=image_path, footer=footer)
+        img = render_slide(
+            slide, len(slides), size, theme=theme, image_path=image_path, footer=footer
+        )
         path = workdir / f"slide-{i:03d}.png"
         img.save(path, optimize=False, compress_level=1)
         images.append(path)

@@ -15,6 +15,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from engine.media.script import Slide
+from engine.templates import Template
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 _FONT_DIRS = (
@@ -45,6 +46,21 @@ class SlideTheme:
         ("info", "#E6F0FF"),
         ("tip", "#E3F6EA"),
         ("warning", "#FFF1DC"),
+    )
+
+
+def theme_for(t: Template) -> SlideTheme:
+    """Slides in a course template's colours (its slide colours, accent and callout tint)."""
+    return SlideTheme(
+        background=t.slide_background,
+        band=t.accent if t.slide_background != t.accent else t.text,
+        band_text=t.slide_background,
+        text=t.slide_foreground,
+        muted=t.muted,
+        accent=t.accent,
+        code_bg=t.code_bg,
+        code_text=t.text,
+        callout=(("info", t.callout_bg), ("tip", t.callout_bg), ("warning", t.callout_bg)),
     )
 
 

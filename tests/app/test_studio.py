@@ -516,3 +516,33 @@ def test_template_picker_and_gallery(qtbot, view, ctx, dialogs, monkeypatch) -> 
     assert editor.template_combo.currentData() == "night" and editor.dirty
     click(qtbot, child(view, QPushButton, "studio-save"))
     assert authoring.load_course(ctx, DEMO_COURSE).template == "night"
+
+
+def test_slide_mode_presents_the_module_in_the_course_template(
+    qtbot, view, ctx, dialogs, monkeypatch
+) -> None:
+    from app.studio.slide_mode import SlideModeDialog
+
+    view.open_course(DEMO_COURSE)
+    editor = view.editor
+    editor.template_combo.setCurrentIndex(editor.template_combo.findData("night"))
+    shown: list[SlideModeDialog] = []
+
+    def capture(dialog: SlideModeDialog) -> int:
+        shown.append(dialog)
+        return 0
+
+    monkeypatch.setattr(SlideModeDialog, "exec", capture)
+    click(qtbot, child(view, QPushButton, "studio-slide-mode"))
+    [dlg] = shown
+    qtbot.addWidget(dlg)
+    assert dlg.template.id == "night" and dlg.count >= 3
+    assert dlg.position.text() == f"Slide 1 of {dlg.count}"
+    qtbot.keyClick(dlg, Qt.Key.Key_Right)
+    assert dlg.index == 1 and dlg.notes.text().startswith("Narration:")
+    qtbot.keyClick(dlg, Qt.Key.Key_End)
+    assert dlg.index == dlg.count - 1 and not dlg.next_button.isEnabled()
+    title, content = dlg.pixmap(0).toImage(), dlg.pixmap(1).toImage()
+    assert title.width() == 1280
+    assert title.pixelColor(5, 700).name().upper() == "#93C5FD"  # Night's accent band
+    assert content.pixelColor(5, 700).name().upper() == "#111827"  # Night's background
