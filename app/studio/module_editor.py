@@ -168,8 +168,13 @@ class ImageForm(BlockForm):
             QPushButton("Choose image…"), "studio-image-choose", "Choose image file"
         )
         self.file_label = named(muted("No image chosen"), "studio-image-file", "Chosen image")
+        self.library_button = named(
+            QPushButton("From library…"), "studio-image-library", "Choose from the media library"
+        )
+        self.library_button.clicked.connect(lambda: self.choose_from_library())
         row = QHBoxLayout()
         row.addWidget(self.choose_button)
+        row.addWidget(self.library_button)
         row.addWidget(self.file_label, 1)
         self.preview = named(QLabel(), "studio-image-preview", "Image preview")
         self.preview.setMinimumSize(*PREVIEW_SIZE)
@@ -248,6 +253,24 @@ class ImageForm(BlockForm):
         self.changed.emit()
         if not self.alt_edit.text().strip():
             self.alt_edit.setFocus()
+        return True
+
+    def choose_from_library(self) -> bool:
+        """Pick an image of the organisation's library; its alt text comes along."""
+        if self.block is None:
+            return False
+        from app.studio.media_library import MediaLibraryDialog
+
+        dialog = MediaLibraryDialog(self.ctx, self.user, choose=True, parent=self)
+        if not dialog.exec() or dialog.chosen is None:
+            return False
+        img = dialog.chosen
+        self.block["src"] = img.src
+        self.block["asset_id"] = img.asset_id
+        self._show_preview(img.path)
+        if not self.alt_edit.text().strip():
+            self.alt_edit.setText(img.alt)
+        self.changed.emit()
         return True
 
 

@@ -123,6 +123,11 @@ class StudioView(QWidget):
         lv.addWidget(heading)
         lv.addWidget(self.course_list, 1)
         lv.addWidget(self.new_course_button)
+        self.media_button = named(
+            QPushButton("Media library…"), "studio-media-library", "Open the media library"
+        )
+        self.media_button.clicked.connect(self.open_media_library)
+        lv.addWidget(self.media_button)
         split.addWidget(left)
 
         self.stack = QStackedWidget()
@@ -158,6 +163,11 @@ class StudioView(QWidget):
     @property
     def has_unsaved_changes(self) -> bool:
         return self._current_id is not None and self.editor.dirty
+
+    def open_media_library(self) -> None:
+        from app.studio.media_library import MediaLibraryDialog
+
+        MediaLibraryDialog(self.ctx, self.user, parent=self).exec()
 
     def refresh(self) -> None:
         """Re-read courses and skills; reload the open course unless it has unsaved edits."""
