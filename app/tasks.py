@@ -8,12 +8,14 @@ to the UI thread as Qt signals, so callbacks may touch widgets safely.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 
 class Cancelled(Exception):
@@ -45,20 +47,68 @@ class TaskControl:
 
 
 class TaskHandle(QObject):
+    """A running task as the UI sees it. Lives on the UI thread: the worker emits the private
+    ``_w_*`` signals, which Qt queues to this object's thread, and only there are the public
+    signals emitted — so every callback runs on the UI thread, whatever it is connected to."""
+
     progressed = Signal(float, str)
     succeeded = Signal(object)
     failed = Signal(str)
     was_cancelled = Signal()
     ended = Signal()
 
-    def __init__(self, label: str) -> None:
-        super().__init__()
+    _w_progress = Signal(float, str)
+    _w_success = Signal(object)
+    _w_failed = Signal(str)
+    _w_cancelled = Signal()
+    _w_ended = Signal()
+
+    def __init__(self, label: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.label = label
-        self.control = TaskControl(self.progressed.emit)
+        self.control = TaskControl(self._w_progress.emit)
         self.done = False
+        self._w_progress.connect(self._on_progress)
+        self._w_success.connect(self._on_success)
+        self._w_failed.connect(self._on_failed)
+        self._w_cancelled.connect(self._on_cancelled)
+        self._w_ended.connect(self._on_ended)
 
     def cancel(self) -> None:
         self.control.cancel()
+
+    @Slot(float, str)
+    def _on_progress(self, fraction: float, message: str) -> None:
+        self.progressed.emit(fraction, message)
+
+    @Slot(object)
+    def _on_success(self, result: object) -> None:
+        self.succeeded.emit(result)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.failed.emit(message)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self.was_cancelled.emit()
+
+    @Slot()
+    def _on_ended(self) -> None:
+        self.done = True
+        self.ended.emit()
+        # drop the callbacks (and the widgets their closures hold) now that all have run
+        with warnings.catch_warnings():  # PySide warns when a signal had no connection
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for sig in (
+                self.progressed,
+                self.succeeded,
+                self.failed,
+                self.was_cancelled,
+                self.ended,
+            ):
+                with contextlib.suppress(RuntimeError, TypeError):
+                    sig.disconnect()
 
 
 class _Runnable(QRunnable):
@@ -74,19 +124,22 @@ class _Runnable(QRunnable):
             result = self.fn(h.control)
             h.control.check()
         except Cancelled:
-            h.was_cancelled.emit()
-        except Exception as err:
+            h._w_cancelled.emit()
+        except Exception as err:  # every failure must reach the user
             traceback.print_exc()
-            h.failed.emit(str(err) or type(err).__name__)
+            h._w_failed.emit(str(err) or type(err).__name__)
         else:
-            h.succeeded.emit(result)
+            h._w_success.emit(result)
         finally:
-            h.done = True
-            h.ended.emit()
+            h._w_ended.emit()
 
 
 class TaskRunner(QObject):
-    """Starts tasks and tells listeners (the status bar) what is running."""
+    """Starts tasks and tells listeners (the status bar) what is running.
+
+    Finished handles stay children of the runner (a few hundred bytes each, their callbacks
+    disconnected) and go with it; deleting them sooner could race the worker thread.
+    """
 
     started = Signal(object)  # TaskHandle
 
@@ -105,7 +158,9 @@ class TaskRunner(QObject):
         on_progress: Callable[[float, str], None] | None = None,
         on_cancel: Callable[[], None] | None = None,
     ) -> TaskHandle:
-        handle = TaskHandle(label)
+        # Parented to the runner (UI thread): the C++ object is owned there, so the worker
+        # dropping its last Python reference can never delete it on the wrong thread.
+        handle = TaskHandle(label, self)
         if on_success:
             handle.succeeded.connect(on_success)
         if on_error:
@@ -114,8 +169,8 @@ class TaskRunner(QObject):
             handle.progressed.connect(on_progress)
         if on_cancel:
             handle.was_cancelled.connect(on_cancel)
+        self._live = {h for h in self._live if not h.done}
         self._live.add(handle)
-        handle.ended.connect(lambda: self._live.discard(handle))
         self.started.emit(handle)
         self.pool.start(_Runnable(handle, fn))
         return handle

@@ -12,6 +12,10 @@ APT_PACKAGES=(
   fonts-dejavu-core
   # a virtual screen for tests and screenshots
   xvfb xauth
+  # Audio/Video modalities: ffmpeg/ffprobe to encode and check media, the offline voice
+  ffmpeg espeak-ng
+  # sync tests: a throwaway PostgreSQL server (started by the tests on a loopback port)
+  postgresql
 )
 
 missing=()
@@ -40,12 +44,19 @@ want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c "import app" 2>/dev/null; then
   echo "setup: installing Python packages into .venv"
   log=$(mktemp)
+  # llama-cpp-python compiles from source: build for any x86-64, not just this CPU
+  export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
+  # torch: the CPU build when one lies on disk (a bare PyPI torch is a multi-GB CUDA build)
+  cpu_torch=$(ls /opt/wheels/torch-2.13.0+cpu-*.whl 2>/dev/null | head -n 1 || true)
+  if [ -n "$cpu_torch" ] && ! .venv/bin/python -c "import torch" 2>/dev/null; then
+    .venv/bin/python -m pip install -q "$cpu_torch" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+  fi
   if ! .venv/bin/python -m pip install -q -e ".[dev]" >"$log" 2>&1; then
     grep -v "is ignored" "$log" >&2
     echo "setup: pip install failed" >&2
     exit 1
   fi
   rm -f "$log"
-  .venv/bin/python -c "import app, PySide6, sqlalchemy, alembic"
+  .venv/bin/python -c "import app, PySide6, sqlalchemy, alembic, llama_cpp, torch"
   echo "$want" > "$stamp"
 fi

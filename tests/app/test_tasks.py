@@ -24,13 +24,20 @@ def test_runs_off_the_ui_thread_with_progress(qtbot: QtBot) -> None:
         return 42
 
     results: list[object] = []
+    callback_threads: list[object] = []
+
+    def on_success(result: object) -> None:  # a plain function, not a QObject slot
+        callback_threads.append(QThread.currentThread())
+        results.append(result)
+
     handle = runner.run(
-        "count", work, on_success=results.append, on_progress=lambda f, _m: seen.append(f)
+        "count", work, on_success=on_success, on_progress=lambda f, _m: seen.append(f)
     )
     with qtbot.waitSignal(handle.ended, timeout=5000):
         pass
     qtbot.waitUntil(lambda: results == [42])
     assert worker_threads and worker_threads[0] is not ui_thread
+    assert callback_threads == [ui_thread]  # callbacks may touch widgets safely
     assert seen[-1] == 1.0
 
 

@@ -1,0 +1,1 @@
+"""Retrieval over course content: chunking, embeddings (MiniLM, offline) and a vector index."""
