@@ -36,6 +36,9 @@ class GenerationSettings:
     timeout_s: float = 180.0
     seed: int = 7
     stop: tuple[str, ...] = ()
+    # a JSON Schema the answer must satisfy; the local model is constrained to it by a
+    # llama.cpp grammar (cloud answers are validated and repaired by the caller)
+    json_schema: str | None = None
 
 
 class LLMError(Exception):

@@ -189,6 +189,13 @@ class LlamaCppProvider(LLMProvider):
             produced: list[int] = []
             pending = b""
             text = ""
+            grammar = (
+                llama_cpp.llama_grammar.LlamaGrammar.from_json_schema(
+                    settings.json_schema, verbose=False
+                )
+                if settings.json_schema
+                else None
+            )
             gen = llm.generate(
                 tokens,
                 temp=settings.temperature,
@@ -197,6 +204,7 @@ class LlamaCppProvider(LLMProvider):
                 min_p=0.05,
                 repeat_penalty=1.1,
                 reset=True,
+                grammar=grammar,
             )
             try:
                 for token in gen:
