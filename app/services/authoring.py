@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, func, select
@@ -281,6 +282,25 @@ def set_status(ctx: AppContext, user: CurrentUser, course_id: str, status: str) 
             course.published_at = utcnow()
         course.updated_at = utcnow()
     return load_course(ctx, course_id)
+
+
+def course_settings(ctx: AppContext, course_id: str) -> dict[str, Any]:
+    with ctx.db.transaction() as s:
+        course = s.get(Course, course_id)
+        return dict(course.settings or {}) if course is not None else {}
+
+
+def set_course_settings(
+    ctx: AppContext, user: CurrentUser, course_id: str, updates: dict[str, Any]
+) -> None:
+    """Merge ``updates`` into ``courses.settings`` (kept keys a newer client wrote)."""
+    _require_author(user)
+    with ctx.db.transaction() as s:
+        course = s.get(Course, course_id)
+        if course is None:
+            raise UserError("That course no longer exists.")
+        _check_org(user, course)
+        course.settings = {**(course.settings or {}), **updates}
 
 
 def list_skills(ctx: AppContext, user: CurrentUser) -> list[SkillRef]:

@@ -128,6 +128,11 @@ class StudioView(QWidget):
         )
         self.media_button.clicked.connect(self.open_media_library)
         lv.addWidget(self.media_button)
+        self.generate_button = named(
+            QPushButton("Generate with AI…"), "studio-generate", "Generate a course with AI"
+        )
+        self.generate_button.clicked.connect(self.generate_course)
+        lv.addWidget(self.generate_button)
         split.addWidget(left)
 
         self.stack = QStackedWidget()
@@ -163,6 +168,20 @@ class StudioView(QWidget):
     @property
     def has_unsaved_changes(self) -> bool:
         return self._current_id is not None and self.editor.dirty
+
+    def generate_course(self) -> str | None:
+        """Draft a course from sources with AI, then open the draft for review."""
+        from app.studio.generate_dialog import GenerateCourseDialog
+
+        if not self.confirm_leave():
+            return None
+        dialog = GenerateCourseDialog(self.ctx, self.user, parent=self)
+        dialog.exec()
+        if dialog.course_id is None:
+            return None
+        self.refresh()
+        self.open_course(dialog.course_id)
+        return dialog.course_id
 
     def open_media_library(self) -> None:
         from app.studio.media_library import MediaLibraryDialog
