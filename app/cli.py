@@ -4,8 +4,12 @@
     byteos --screenshot FILE [--surface S]      render the main window offscreen to a PNG
     byteos db upgrade --db PATH                 create or migrate a database file
     byteos demo --db PATH                       load the demo content
+    byteos sync [--db PATH] [--url URL --anon-key KEY] [--email E --password-stdin] [--status]
+                                                exchange changes with Supabase, headless
+    byteos supabase migrate --url POSTGRES_URL  apply resources/supabase/migrations
 
-Exit codes: 0 ok, 1 usage, 2 the database cannot be used (message on stderr).
+Exit codes: 0 ok, 1 usage or failure, 2 the database cannot be used (message on stderr),
+3 offline (changes kept), 4 sign-in needed or sync not set up.
 """
 
 from __future__ import annotations
@@ -38,6 +42,19 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--db", type=Path, required=True, dest="db_path")
     demo = sub.add_parser("demo", help="load the demo organisation, profiles and course")
     demo.add_argument("--db", type=Path, required=True, dest="db_path")
+    sync = sub.add_parser("sync", help="exchange changes with the organisation's Supabase")
+    sync.add_argument("--db", type=Path, dest="db_path", help="database file")
+    sync.add_argument("--url", help="Supabase project URL (kept for next time)")
+    sync.add_argument("--anon-key", help="the project's public anon key (kept for next time)")
+    sync.add_argument("--email", help="sign in as this user first")
+    sync.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    sync.add_argument("--status", action="store_true", help="only print the sync status")
+    supa = sub.add_parser("supabase", help="set up a Supabase project")
+    supa_sub = supa.add_subparsers(dest="supabase_command", required=True)
+    mig = supa_sub.add_parser("migrate", help="apply the ByteOS schema and policies")
+    mig.add_argument("--url", required=True, help="postgresql://... of the project database")
     return p
 
 
@@ -50,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             return _db_upgrade(args.db_path)
         if args.command == "demo":
             return _demo(args.db_path)
+        if args.command == "sync":
+            return _sync(args)
+        if args.command == "supabase":
+            return _supabase_migrate(args.url)
         return _gui(args.db, args.screenshot, args.surface)
     except DatabaseError as err:
         print(f"byteos: {err}", file=sys.stderr)
@@ -79,6 +100,88 @@ def _demo(path: Path) -> int:
     finally:
         ctx.close()
     print("demo content loaded" if result.created else "demo content already present")
+    return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    import getpass
+    import json
+
+    import app  # noqa: F401  (pydantic before anything else; see app/__init__)
+    from app.services.context import AppContext
+    from app.shell.sync_glue import sync_service
+    from sync.remote.client import RemoteError
+    from sync.service import NotConfigured, Offline, SyncError
+
+    ctx = AppContext.open(args.db_path)
+    try:
+        service = sync_service(ctx)
+        if args.url or args.anon_key:
+            if not (args.url and args.anon_key):
+                print("byteos sync: --url and --anon-key go together", file=sys.stderr)
+                return 1
+            service.configure(args.url, args.anon_key)
+        if args.status:
+            st = service.status()
+            print(
+                json.dumps(
+                    {
+                        "configured": st.configured,
+                        "url": st.url,
+                        "account": st.email,
+                        "last_synced": st.last_synced.isoformat() if st.last_synced else None,
+                        "pending": st.pending,
+                        "rejected": st.rejected,
+                        "conflicts": st.conflicts,
+                        "last_error": st.last_error,
+                    }
+                )
+            )
+            return 0
+        if args.email:
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                password = getpass.getpass(f"Password for {args.email}: ")
+            service.sign_in(args.email, password)
+
+        class Printer:
+            last = ""
+
+            def progress(self, fraction: float, message: str = "") -> None:
+                if message and message != self.last:
+                    self.last = message
+                    print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+
+        report = service.sync_now(Printer())
+        st = service.status()
+        print(
+            f"synced: sent {report.pushed}, received {report.pulled}, "
+            f"new conflicts {report.conflicts}, pending {st.pending}, rejected {st.rejected}"
+        )
+        return 0
+    except Offline as err:
+        print(f"byteos sync: {err}", file=sys.stderr)
+        return 3
+    except (NotConfigured, SyncError) as err:
+        print(f"byteos sync: {err}", file=sys.stderr)
+        return 4
+    except RemoteError as err:
+        print(f"byteos sync: stopped, will resume next time: {err}", file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()
+
+
+def _supabase_migrate(url: str) -> int:
+    from sync.remote.server_schema import apply_migrations
+
+    try:
+        applied = apply_migrations(url, log=lambda m: print(m, file=sys.stderr))
+    except Exception as err:  # psycopg's errors name the problem well enough
+        print(f"byteos supabase migrate: {err}", file=sys.stderr)
+        return 1
+    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
     return 0
 
 

@@ -23,6 +23,7 @@ from sync.store.models import (
     Organisation,
     OrgMember,
     Profile,
+    SyncRowMeta,
 )
 
 ROLE_LABELS = {
@@ -95,12 +96,20 @@ def create_organisation(db: Database, name: str) -> OrgSummary:
         return OrgSummary(org.id, org.name, org.slug)
 
 
+# Colleagues' profiles that sync brought (course authors, managers) are not accounts of this
+# device: they are not offered for sign-in.
+_REMOTE_ONLY = select(SyncRowMeta.row_id).where(
+    SyncRowMeta.table_name == "local_users", SyncRowMeta.origin == "remote"
+)
+
+
 def list_profiles(db: Database) -> list[CurrentUser]:
     with db.transaction() as s:
         rows = s.execute(
             select(Profile, Organisation.name)
             .outerjoin(Organisation, Profile.org_id == Organisation.id)
             .join(LocalUser, LocalUser.id == Profile.id)
+            .where(Profile.id.not_in(_REMOTE_ONLY))
             .order_by(LocalUser.last_sign_in_at.desc(), Profile.full_name)
         ).all()
         return [

@@ -7,6 +7,8 @@ incremented), so it is always consistent with them.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,15 @@ from engine.content import Question
 from engine.progress import ModuleEvent, Progress, compute_progress
 from sync.store.column_types import InvalidDocument, utcnow
 from sync.store.models import EVENT_TYPES, MODALITIES, Course, Enrollment, LearningEvent, Module
+
+# One enrolment per learner and course on every device: its id is derived from the pair, so
+# two devices that enrol the same learner offline create the same row, which sync merges.
+_ENROLMENT_NS = uuid.UUID("6f1d3c1e-2b47-4f0e-9d35-2f4f8a1b7c10")
+
+
+def enrollment_id(user_id: str, course_id: str) -> str:
+    return str(uuid.uuid5(_ENROLMENT_NS, f"{user_id}:{course_id}"))
+
 
 # Progress is decided by these alone (the course player always starts a module before its
 # quiz), which keeps the query on the (user, course, event_type) index and off the quiz log.
@@ -182,7 +193,12 @@ def _update_enrollment(s: Session, user: CurrentUser, course_id: str) -> Progres
         select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
     ).first()
     if enrollment is None:
-        enrollment = Enrollment(user_id=user.id, course_id=course_id, enrolled_by=user.id)
+        enrollment = Enrollment(
+            id=enrollment_id(user.id, course_id),
+            user_id=user.id,
+            course_id=course_id,
+            enrolled_by=user.id,
+        )
         s.add(enrollment)
     progress = compute_progress(module_ids, events, due_date=enrollment.due_date, now=utcnow())
     enrollment.status = progress.status
@@ -190,6 +206,16 @@ def _update_enrollment(s: Session, user: CurrentUser, course_id: str) -> Progres
     enrollment.started_at = progress.started_at
     enrollment.completed_at = progress.completed_at
     return progress
+
+
+def refresh_enrollments(ctx: AppContext, pairs: Iterable[tuple[str, str]]) -> None:
+    """Recompute enrolments from the events, e.g. after sync brought events from elsewhere."""
+    with ctx.db.transaction() as s:
+        for user_id, course_id in sorted(set(pairs)):
+            if s.get(Course, course_id) is None:
+                continue
+            who = CurrentUser(user_id, "", "learner", None, None)
+            _update_enrollment(s, who, course_id)
 
 
 def course_progress(ctx: AppContext, user: CurrentUser, course_id: str) -> Progress:

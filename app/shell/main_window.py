@@ -22,6 +22,7 @@ from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.demo import load_demo
 from app.shell.sign_in import SignInPage
+from app.shell.sync_status import ConflictsDialog, ConnectDialog, SyncController, SyncStatusWidget
 from app.tasks import TaskControl, TaskHandle, TaskRunner
 
 
@@ -89,6 +90,12 @@ class MainWindow(QMainWindow):
         self.nav_learn: QPushButton | None = None
         self.nav_studio: QPushButton | None = None
 
+        self.sync = SyncController(ctx, self.runner)
+        self.sync.synced.connect(self._after_sync)
+        self.sync_status = SyncStatusWidget(self.sync)
+        self.sync_status.connect_requested.connect(self.connect_sync)
+        self.sync_status.conflicts_requested.connect(self.show_conflicts)
+        self.statusBar().addPermanentWidget(self.sync_status)
         self.task_status = TaskStatus(self.runner)
         self.statusBar().addPermanentWidget(self.task_status)
         self.statusBar().showMessage(f"Offline-ready · database {ctx.db.path}")
@@ -109,6 +116,16 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setEnabled(False)
         self.sign_out_action.triggered.connect(self.sign_out)
         account.addAction(self.sign_out_action)
+        sync_menu = self.menuBar().addMenu("S&ync")
+        self.sync_action = QAction("&Sync now", self)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(lambda: self.sync.sync_now())
+        self.connect_action = QAction("&Connect to Supabase…", self)
+        self.connect_action.triggered.connect(self.connect_sync)
+        self.conflicts_action = QAction("Review &conflicts…", self)
+        self.conflicts_action.triggered.connect(self.show_conflicts)
+        for a in (self.sync_action, self.connect_action, self.conflicts_action):
+            sync_menu.addAction(a)
         view = self.menuBar().addMenu("&View")
         self.learn_action = QAction("&Learn", self)
         self.learn_action.setShortcut(QKeySequence("Ctrl+1"))
@@ -182,6 +199,7 @@ class MainWindow(QMainWindow):
         self.studio_action.setEnabled(self.studio is not None)
         self.show_surface("studio" if user.can_author else "learn")
         self.setWindowTitle(f"ByteOS — {user.full_name}")
+        self.sync.start_background()
 
     def _nav_button(self, text: str, name: str, group: QButtonGroup) -> QPushButton:
         b = QPushButton(text)
@@ -231,6 +249,7 @@ class MainWindow(QMainWindow):
             return
         self.leave_workspace()
         self.user = None
+        self.sync.stop_background()
         self.sign_out_action.setEnabled(False)
         self.sign_in.refresh()
         self.stack.setCurrentWidget(self.sign_in)
@@ -259,10 +278,28 @@ class MainWindow(QMainWindow):
             on_error=lambda msg: QMessageBox.warning(self, "Demo content", msg),
         )
 
+    # -- sync --------------------------------------------------------------------------------
+    def connect_sync(self) -> ConnectDialog:
+        dialog = ConnectDialog(self.sync, self)
+        dialog.open()
+        return dialog
+
+    def show_conflicts(self) -> ConflictsDialog:
+        dialog = ConflictsDialog(self.sync, self)
+        dialog.open()
+        return dialog
+
+    def _after_sync(self, _report: object) -> None:
+        """New rows may have arrived: refresh what is on screen (never mid-edit in Studio)."""
+        self.sign_in.refresh()
+        if self.learn is not None and self.surfaces.currentWidget() is self.learn:
+            self.learn.refresh()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._studio_may_leave():
             event.ignore()
             return
+        self.sync.stop_background()
         for handle in self.runner.running:
             handle.cancel()
         self.runner.wait_all(5000)

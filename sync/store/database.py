@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from alembic import command
@@ -26,6 +26,9 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync.store.column_types import InvalidDocument, utcnow
+
+if TYPE_CHECKING:
+    from sync.outbox import Capture
 
 APP_NAME = "ByteOS"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -147,13 +150,18 @@ class Database:
     path: Path
     engine: Engine
     sessions: sessionmaker[Session]
+    capture: Capture | None = None
+    """Records every change to a synced table in the outbox (``sync.outbox``)."""
 
     @classmethod
     def open(cls, path: Path | None = None) -> Database:
+        from sync.outbox import install_capture
+
         path = path or default_db_path()
         upgrade(path)
         engine = make_engine(path)
-        return cls(path, engine, sessionmaker(engine, expire_on_commit=False))
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        return cls(path, engine, sessions, install_capture(sessions))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

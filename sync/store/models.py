@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Float,
@@ -28,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from engine.adaptive.events import EVENT_TYPES, MODALITIES  # one vocabulary for both
 from sync.store.column_types import UTCDateTime, ValidatedJSON, utcnow
 from sync.store.json_shapes import ADAPTERS, default_modality_scores
 
@@ -63,21 +65,6 @@ COGNITIVE_STYLES = ("visual", "auditory", "reading", "kinaesthetic", "mixed")
 CONTENT_STATUSES = ("draft", "published", "archived")
 ASSET_TYPES = ("image", "video", "audio", "document", "scorm")
 ENROLLMENT_STATUSES = ("not_started", "in_progress", "completed", "overdue")
-EVENT_TYPES = (
-    "module_start",
-    "module_complete",
-    "quiz_attempt",
-    "video_play",
-    "video_pause",
-    "video_replay",
-    "ai_tutor_open",
-    "ai_tutor_query",
-    "modality_switch",
-    "drop_off",
-    "streak_broken",
-    "streak_maintained",
-)
-MODALITIES = ("text", "video", "audio", "mindmap", "flashcards", "game", "feed")
 INTERACTION_TYPES = ("question", "hint_request", "explanation", "proactive_nudge")
 COMPLIANCE_STATUSES = ("pending", "compliant", "overdue", "exempt")
 
@@ -410,3 +397,76 @@ CANONICAL_TABLES: tuple[str, ...] = (
     "certifications",
     "compliance_records",
 )
+
+
+# -- sync bookkeeping (migration 0004): local only, never pushed -------------------------------
+
+
+class SyncOutbox(Base):
+    """A local change that must go up, written in the same transaction as the change itself."""
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = (
+        CheckConstraint("op IN ('upsert', 'delete')", name="op"),
+        CheckConstraint("state IN ('pending', 'rejected')", name="state"),
+        Index("ix_sync_outbox_row", "table_name", "row_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(Text, nullable=False)
+    row_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    op: Mapped[str] = mapped_column(Text, nullable=False)
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    org_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = _created()
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    state: Mapped[str] = mapped_column(
+        Text, nullable=False, default="pending", server_default="pending"
+    )
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncRowMeta(Base):
+    """Per synced row: per-field clocks of the local version and of the last server version."""
+
+    __tablename__ = "sync_row_meta"
+    table_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    field_clocks: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
+    base_clocks: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
+    server_seq: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncCursor(Base):
+    """How far this device has pulled each table, per signed-in account."""
+
+    __tablename__ = "sync_cursors"
+    account_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    table_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class SyncConflict(Base):
+    """A value that lost a merge, kept so that a person can bring it back."""
+
+    __tablename__ = "sync_conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(Text, nullable=False)
+    row_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    field: Mapped[str] = mapped_column(Text, nullable=False)
+    kept_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    lost_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    lost_side: Mapped[str] = mapped_column(Text, nullable=False)
+    kept_clock: Mapped[str | None] = mapped_column(Text)
+    lost_clock: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncState(Base):
+    """Small key/value facts of the sync engine (device id, clock, account, last sync)."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)

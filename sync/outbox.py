@@ -1,0 +1,227 @@
+"""The outbox: every local change to a synced table is recorded in the same transaction.
+
+``install_capture`` hooks the database's sessions: before each flush, every new, changed or
+deleted row of a table that is pushed (see ``sync.tables``) gets an outbox entry, and for
+editable tables the changed fields are stamped with a fresh hybrid-logical-clock value in
+``sync_row_meta``. Bulk ``DELETE`` statements through the ORM are captured too. Because this
+happens inside the flush, the change and its outbox entry commit or roll back together: no
+code path can change a synced row without queueing it, and a crash cannot leave one
+without the other. The replicator's own writes (applying what it pulled) set
+``session.info["sync_applying"]`` and are not captured.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, event, insert, inspect, select, update
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, UOWTransaction, sessionmaker
+
+from sync.hlc import HybridClock
+from sync.store.column_types import utcnow
+from sync.store.models import Course, SyncOutbox, SyncRowMeta, SyncState
+from sync.tables import BY_NAME
+
+APPLYING = "sync_applying"
+
+
+def read_state(session: Session, key: str) -> str | None:
+    return (
+        session.connection().execute(select(SyncState.value).where(SyncState.key == key)).scalar()
+    )
+
+
+def write_state(session: Session, key: str, value: str | None) -> None:
+    conn = session.connection()
+    done = conn.execute(update(SyncState).where(SyncState.key == key).values(value=value))
+    if not done.rowcount:
+        conn.execute(insert(SyncState).values(key=key, value=value))
+
+
+@dataclass
+class Capture:
+    clock: HybridClock | None = None
+
+    def clock_for(self, session: Session) -> HybridClock:
+        if self.clock is None:
+            node = read_state(session, "device_id")
+            if node is None:
+                node = uuid.uuid4().hex[:12]
+                write_state(session, "device_id", node)
+            self.clock = HybridClock(node, read_state(session, "hlc"))
+        return self.clock
+
+
+def _table(obj: Any) -> Table | None:
+    table = getattr(obj, "__table__", None)
+    return table if isinstance(table, Table) and table.name in BY_NAME else None
+
+
+def row_scope(session: Session, table: Table, row: dict[str, Any]) -> tuple[str | None, str | None]:
+    if table.name == "profiles":
+        return row.get("id"), row.get("org_id")
+    if table.name == "modules":
+        org = (
+            session.connection()
+            .execute(select(Course.org_id).where(Course.id == row.get("course_id")))
+            .scalar()
+        )
+        return None, org
+    return row.get("user_id"), row.get("org_id")
+
+
+def _column_values(obj: Any) -> dict[str, Any]:
+    mapper: Mapper[Any] = inspect(obj).mapper
+    return {
+        col.name: getattr(obj, mapper.get_property_by_column(col).key) for col in mapper.columns
+    }
+
+
+def _changed_columns(obj: Any) -> list[str]:
+    state = inspect(obj)
+    mapper = state.mapper
+    out = []
+    for col in mapper.columns:
+        prop = mapper.get_property_by_column(col)
+        if state.attrs[prop.key].history.has_changes():
+            out.append(col.name)
+    return out
+
+
+def record(
+    session: Session,
+    capture: Capture,
+    table: str,
+    row_id: str,
+    op: str,
+    scope: tuple[str | None, str | None],
+    fields: list[str],
+) -> None:
+    """Queue one change (and stamp ``fields`` for editable tables) on ``session``'s connection."""
+    spec = BY_NAME[table]
+    conn = session.connection()
+    conn.execute(
+        insert(SyncOutbox).values(
+            table_name=table,
+            row_id=row_id,
+            op=op,
+            user_id=scope[0],
+            org_id=scope[1],
+            created_at=utcnow(),
+        )
+    )
+    if spec.append_only or op == "delete" or not fields:
+        return
+    clock = capture.clock_for(session)
+    stamp = clock.tick()
+    key = (SyncRowMeta.table_name == table) & (SyncRowMeta.row_id == row_id)
+    clocks = conn.execute(select(SyncRowMeta.field_clocks).where(key)).scalar()
+    if clocks is None:
+        conn.execute(
+            insert(SyncRowMeta).values(
+                table_name=table,
+                row_id=row_id,
+                field_clocks={f: stamp for f in fields},
+                base_clocks={},
+            )
+        )
+    else:
+        conn.execute(
+            update(SyncRowMeta)
+            .where(key)
+            .values(field_clocks={**clocks, **{f: stamp for f in fields}})
+        )
+    write_state(session, "hlc", clock.last)
+
+
+def install_capture(sessions: sessionmaker[Session]) -> Capture:
+    capture = Capture()
+
+    @event.listens_for(sessions, "before_flush")
+    def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
+        if session.info.get(APPLYING):
+            return
+        for obj in list(session.new):
+            table = _table(obj)
+            if table is None or not BY_NAME[table.name].push:
+                continue
+            values = _column_values(obj)
+            if values.get("id") is None:
+                # client-side defaults run at flush; fix the id now so the outbox can name it
+                obj.id = str(uuid.uuid4())
+                values["id"] = obj.id
+            fields = [c for c in values if c != "id"]
+            record(
+                session,
+                capture,
+                table.name,
+                values["id"],
+                "upsert",
+                row_scope(session, table, values),
+                fields,
+            )
+        for obj in list(session.dirty):
+            table = _table(obj)
+            if table is None or not BY_NAME[table.name].push:
+                continue
+            changed = _changed_columns(obj)
+            if not changed:
+                continue
+            if "updated_at" in table.c and "updated_at" not in changed:
+                changed.append("updated_at")
+            values = _column_values(obj)
+            record(
+                session,
+                capture,
+                table.name,
+                values["id"],
+                "upsert",
+                row_scope(session, table, values),
+                changed,
+            )
+        for obj in list(session.deleted):
+            table = _table(obj)
+            if table is None or not BY_NAME[table.name].push:
+                continue
+            values = _column_values(obj)
+            record(
+                session,
+                capture,
+                table.name,
+                values["id"],
+                "delete",
+                row_scope(session, table, values),
+                [],
+            )
+
+    @event.listens_for(sessions, "do_orm_execute")
+    def _bulk(state: ORMExecuteState) -> None:
+        if state.session.info.get(APPLYING) or not (state.is_delete or state.is_update):
+            return
+        mapper = state.bind_mapper
+        table = mapper.local_table if mapper is not None else None
+        if not isinstance(table, Table) or table.name not in BY_NAME:
+            return
+        if not BY_NAME[table.name].push:
+            return
+        where = state.statement.whereclause  # type: ignore[attr-defined]
+        q = select(table)
+        if where is not None:
+            q = q.where(where)
+        rows = [dict(r._mapping) for r in state.session.connection().execute(q)]
+        op = "delete" if state.is_delete else "upsert"
+        fields = [c.name for c in table.c if c.name != "id"] if op == "upsert" else []
+        for row in rows:
+            record(
+                state.session,
+                capture,
+                table.name,
+                row["id"],
+                op,
+                row_scope(state.session, table, row),
+                fields,
+            )
+
+    return capture

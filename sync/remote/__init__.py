@@ -1,0 +1,1 @@
+"""The Supabase side of sync: applying the server schema, auth, and the HTTP client."""

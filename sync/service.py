@@ -1,0 +1,268 @@
+"""What the app and the ``byteos sync`` command ask of sync: connect, sign in, sync, status.
+
+Qt-free, and nothing here blocks for long when offline: ``sync_now`` first probes the server
+with a 1.5 s TCP connect and raises ``Offline`` at once when nothing answers. The session
+lives in the OS keyring (``SessionStore``); the project URL, the public anon key and the
+signed-in account id (none of them secret) live in the local database's ``sync_state``.
+An expired or revoked session never blocks local learning: changes keep queueing in the
+outbox and go up after the next sign-in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from sync.outbox import read_state, record, row_scope, write_state
+from sync.remote.client import AuthRequired, Remote, RemoteSession, probe
+from sync.remote.session_store import SessionStore
+from sync.replicator import Control, Replicator, SyncReport, from_wire, table_of
+from sync.store.column_types import utcnow
+from sync.store.database import Database
+from sync.store.models import LocalUser, Profile, SyncConflict, SyncOutbox, SyncRowMeta
+from sync.tables import BY_NAME
+
+
+class SyncError(Exception):
+    """A sync that could not run; the message is for the user."""
+
+
+class Offline(SyncError):
+    pass
+
+
+class NotConfigured(SyncError):
+    pass
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    configured: bool
+    url: str | None
+    account_id: str | None
+    email: str | None
+    last_synced: datetime | None
+    pending: int
+    rejected: int
+    conflicts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: int
+    table: str
+    row_id: str
+    field: str
+    kept_value: Any
+    lost_value: Any
+    lost_side: str
+    created_at: datetime | None
+
+
+class SyncService:
+    def __init__(
+        self,
+        db: Database,
+        store: SessionStore | None = None,
+        after_sync: Callable[[SyncReport], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.store = store or SessionStore()
+        self.after_sync = after_sync
+        """Run after each sync (the app recomputes enrolments from newly arrived events)."""
+
+    # -- settings and account ---------------------------------------------------------------
+    def _get(self, key: str) -> str | None:
+        with self.db.transaction() as s:
+            return read_state(s, key)
+
+    def _set(self, **values: str | None) -> None:
+        with self.db.transaction() as s:
+            for key, value in values.items():
+                write_state(s, key.replace("_", "."), value)
+
+    def settings(self) -> tuple[str | None, str | None]:
+        url = os.environ.get("BYTEOS_SUPABASE_URL") or self._get("supabase.url")
+        key = os.environ.get("BYTEOS_SUPABASE_ANON_KEY") or self._get("supabase.anon.key")
+        return url, key
+
+    def configure(self, url: str, anon_key: str) -> None:
+        url = url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise SyncError("The Supabase URL must start with https:// (or http://).")
+        if not anon_key.strip():
+            raise SyncError("The project's anon key is needed.")
+        self._set(supabase_url=url, supabase_anon_key=anon_key.strip())
+
+    def _remote(self) -> tuple[Remote, str]:
+        url, key = self.settings()
+        if not url or not key:
+            raise NotConfigured("Sync is not set up: connect to your organisation's Supabase.")
+        return Remote(url, key), url
+
+    def sign_in(self, email: str, password: str) -> RemoteSession:
+        remote, url = self._remote()
+        try:
+            if not probe(url):
+                raise Offline(f"Cannot reach {url}: you seem to be offline.")
+            session = remote.sign_in(email.strip(), password)
+        except AuthRequired as err:
+            raise SyncError(f"Sign-in refused: {err}") from err
+        finally:
+            remote.close()
+        self.store.save(url, session)
+        self._set(account_id=session.user_id, account_email=session.email)
+        with self.db.transaction() as s:  # this profile may now be signed in to here
+            meta = s.get(SyncRowMeta, ("local_users", session.user_id))
+            if meta is not None:
+                s.delete(meta)
+        return session
+
+    def sign_out(self) -> None:
+        url, _ = self.settings()
+        account = self._get("account.id")
+        if url and account:
+            self.store.clear(url, account)
+        self._set(account_id=None, account_email=None)
+
+    # -- status --------------------------------------------------------------------------------
+    def status(self) -> SyncStatus:
+        url, key = self.settings()
+        account = self._get("account.id")
+        with self.db.transaction() as s:
+            rows = select(func.count(func.distinct(SyncOutbox.table_name + SyncOutbox.row_id)))
+            if account is not None:
+                org = s.scalar(select(Profile.org_id).where(Profile.id == account))
+                mine = SyncOutbox.user_id == account
+                if org is not None:
+                    mine = mine | (SyncOutbox.user_id.is_(None) & (SyncOutbox.org_id == org))
+                rows = rows.where(mine)
+            pending = s.scalar(rows.where(SyncOutbox.state == "pending")) or 0
+            rejected = s.scalar(rows.where(SyncOutbox.state == "rejected")) or 0
+            conflicts = (
+                s.scalar(
+                    select(func.count(SyncConflict.id)).where(SyncConflict.resolved_at.is_(None))
+                )
+                or 0
+            )
+            last = read_state(s, f"last_sync:{account}") if account else None
+            error = read_state(s, "last.error")
+            email = read_state(s, "account.email")
+        return SyncStatus(
+            configured=bool(url and key),
+            url=url,
+            account_id=account,
+            email=email,
+            last_synced=datetime.fromisoformat(last) if last else None,
+            pending=int(pending),
+            rejected=int(rejected),
+            conflicts=int(conflicts),
+            last_error=error,
+        )
+
+    # -- syncing -----------------------------------------------------------------------------
+    def sync_now(self, control: Control | None = None, **replicator_options: Any) -> SyncReport:
+        remote, url = self._remote()
+        try:
+            if not probe(url):
+                raise Offline("Offline: your changes are kept and will sync when you reconnect.")
+            account = self._get("account.id")
+            stored = self.store.load(url, account) if account else None
+            if account is None or stored is None:
+                raise AuthRequired("Sign in to sync: your changes are kept until then.")
+            remote.resume(stored.access_token, stored.refresh_token)
+            assert remote.session is not None
+            self.store.save(url, remote.session)
+            replicator = Replicator(
+                self.db,
+                remote,
+                account,
+                on_session=lambda sess: self.store.save(url, sess),
+                **replicator_options,
+            )
+            report = replicator.run(control)
+        except AuthRequired as err:
+            self._set(last_error=f"Sign in again to sync ({err}).")
+            raise SyncError(f"Sign in again to sync: {err}") from err
+        except Offline as err:
+            self._set(last_error=str(err))
+            raise
+        except Exception as err:
+            self._set(last_error=f"Sync stopped: {err}")
+            raise
+        finally:
+            remote.close()
+        if self.after_sync is not None:
+            self.after_sync(report)
+        self._set(last_error=None)
+        return report
+
+    # -- conflicts ---------------------------------------------------------------------------
+    def conflicts(self, include_resolved: bool = False) -> list[ConflictView]:
+        with self.db.transaction() as s:
+            q = select(SyncConflict).order_by(SyncConflict.id.desc())
+            if not include_resolved:
+                q = q.where(SyncConflict.resolved_at.is_(None))
+            return [
+                ConflictView(
+                    c.id,
+                    c.table_name,
+                    c.row_id,
+                    c.field,
+                    c.kept_value,
+                    c.lost_value,
+                    c.lost_side,
+                    c.created_at,
+                )
+                for c in s.scalars(q)
+            ]
+
+    def resolve(self, conflict_id: int, restore: bool) -> None:
+        """Dismiss a conflict, or bring the losing value back as a new local edit (it wins)."""
+        with self.db.transaction() as s:
+            c = s.get(SyncConflict, conflict_id)
+            if c is None or c.resolved_at is not None:
+                return
+            if restore and c.table_name in BY_NAME and self.db.capture is not None:
+                t = table_of(c.table_name)
+                exists = s.execute(select(t.c.id).where(t.c.id == c.row_id)).first()
+                if c.field == "*":
+                    if isinstance(c.lost_value, dict):  # a deleted row's last version
+                        values = from_wire(t, c.lost_value)
+                        if exists:
+                            s.execute(update(t).where(t.c.id == c.row_id).values(**values))
+                        else:
+                            if c.table_name == "profiles" and s.get(LocalUser, c.row_id) is None:
+                                s.add(LocalUser(id=c.row_id))
+                                s.flush()
+                            s.execute(insert(t).values(**values))
+                            meta = s.get(SyncRowMeta, (c.table_name, c.row_id))
+                            if meta is not None:
+                                meta.server_seq = None
+                        fields = [k for k in values if k != "id"]
+                        self._record(s, c.table_name, c.row_id, values, fields)
+                    elif exists:  # a deletion that lost: delete again
+                        s.execute(t.delete().where(t.c.id == c.row_id))
+                        record(
+                            s, self.db.capture, c.table_name, c.row_id, "delete", (None, None), []
+                        )
+                elif exists and c.field in t.c:
+                    value = from_wire(t, {c.field: c.lost_value})[c.field]
+                    s.execute(update(t).where(t.c.id == c.row_id).values({c.field: value}))
+                    row = dict(s.execute(select(t).where(t.c.id == c.row_id)).one()._mapping)
+                    self._record(s, c.table_name, c.row_id, row, [c.field])
+            c.resolved_at = utcnow()
+            c.resolution = "restored" if restore else "dismissed"
+
+    def _record(
+        self, s: Any, table: str, row_id: str, row: dict[str, Any], fields: list[str]
+    ) -> None:
+        assert self.db.capture is not None
+        scope = row_scope(s, table_of(table), row)
+        record(s, self.db.capture, table, row_id, "upsert", scope, fields)
