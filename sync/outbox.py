@@ -79,6 +79,12 @@ def _column_values(obj: Any) -> dict[str, Any]:
     }
 
 
+# Device-local caches inside synced rows: derived media made on this device (asset:// paths
+# only this device can open), so a learner regenerating a module's audio never queues an
+# edit of a course row the server would refuse.
+LOCAL_ONLY: dict[str, frozenset[str]] = {"modules": frozenset({"modality_variants"})}
+
+
 def _changed_columns(obj: Any) -> list[str]:
     state = inspect(obj)
     mapper = state.mapper
@@ -152,7 +158,8 @@ def install_capture(sessions: sessionmaker[Session]) -> Capture:
                 # client-side defaults run at flush; fix the id now so the outbox can name it
                 obj.id = str(uuid.uuid4())
                 values["id"] = obj.id
-            fields = [c for c in values if c != "id"]
+            local = LOCAL_ONLY.get(table.name, frozenset())
+            fields = [c for c in values if c != "id" and c not in local]
             record(
                 session,
                 capture,
@@ -166,7 +173,8 @@ def install_capture(sessions: sessionmaker[Session]) -> Capture:
             table = _table(obj)
             if table is None or not BY_NAME[table.name].push:
                 continue
-            changed = _changed_columns(obj)
+            local = LOCAL_ONLY.get(table.name, frozenset())
+            changed = [c for c in _changed_columns(obj) if c not in local]
             if not changed:
                 continue
             if "updated_at" in table.c and "updated_at" not in changed:
