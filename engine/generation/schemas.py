@@ -17,21 +17,24 @@ from engine.content import (
     Question,
 )
 
+# Lengths are bounded when converting (truncation), not by validation: a small model that
+# writes a long explanation should lose the excess, not the whole step.
+
 
 class OutlineModule(BaseModel):
-    title: str = Field(min_length=2, max_length=100)
-    objective: str = Field(min_length=5, max_length=300)
+    title: str = Field(min_length=2)
+    objective: str = Field(min_length=3)
 
 
 class Outline(BaseModel):
-    title: str = Field(min_length=2, max_length=120)
-    description: str = Field(min_length=5, max_length=600)
+    title: str = Field(min_length=2)
+    description: str = ""
     modules: list[OutlineModule] = Field(min_length=1, max_length=12)
 
 
 class GenBlock(BaseModel):
     type: Literal["heading", "paragraph", "list", "callout"]
-    text: str = Field(default="", max_length=1200)
+    text: str = ""
     items: list[str] = Field(default_factory=list, max_length=8)
 
 
@@ -40,15 +43,15 @@ class GenModule(BaseModel):
 
 
 class GenChoice(BaseModel):
-    text: str = Field(min_length=1, max_length=200)
-    correct: bool
+    text: str = ""
+    correct: bool = False
 
 
 class GenQuestion(BaseModel):
     type: Literal["single", "true_false"]
-    prompt: str = Field(min_length=5, max_length=300)
-    choices: list[GenChoice] = Field(min_length=2, max_length=4)
-    explanation: str = Field(min_length=3, max_length=400)
+    prompt: str = ""
+    choices: list[GenChoice] = Field(default_factory=list, max_length=6)
+    explanation: str = ""
 
 
 class GenQuiz(BaseModel):
@@ -63,7 +66,7 @@ def to_blocks(module: GenModule) -> list[Block]:
     """Keep every well-formed block; drop empty ones rather than failing the module."""
     out: list[Block] = []
     for b in module.blocks:
-        text = " ".join(b.text.split())
+        text = " ".join(b.text.split())[:1200]
         if b.type == "heading" and text:
             out.append(HeadingBlock(text=text[:120]))
         elif b.type == "paragraph" and text:
@@ -71,7 +74,7 @@ def to_blocks(module: GenModule) -> list[Block]:
         elif b.type == "callout" and text:
             out.append(CalloutBlock(style="tip", text=text))
         elif b.type == "list":
-            items = [" ".join(i.split()) for i in b.items if i.strip()]
+            items = [" ".join(i.split())[:300] for i in b.items if i.strip()]
             if items:
                 out.append(ListBlock(items=items))
     return out
@@ -82,7 +85,10 @@ def to_questions(quiz: GenQuiz, skill_ids: list[str] | None = None) -> list[Ques
     answers is dropped, never saved."""
     out: list[Question] = []
     for q in quiz.questions:
-        choices = q.choices
+        choices = [c for c in q.choices if c.text.strip()]
+        if q.type == "single" and len(choices) > 4:  # keep the key, drop surplus distractors
+            right = [c for c in choices if c.correct][:1]
+            choices = right + [c for c in choices if not c.correct][: 4 - len(right)]
         if q.type == "true_false":
             truth = next((c.correct for c in choices if c.text.strip().lower() == "true"), None)
             if truth is None:

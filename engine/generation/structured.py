@@ -59,7 +59,7 @@ def ask_json(
     cancel: CancelToken,
     max_tokens: int = 700,
     timeout_s: float = 300.0,
-    repairs: int = 1,
+    repairs: int = 2,
 ) -> M:
     settings = GenerationSettings(
         max_tokens=max_tokens,
