@@ -146,3 +146,19 @@ def test_500_pages_with_progress_and_cancel(kitchen_pdf: Path, tmp_path: Path) -
 
     with pytest.raises(Stop):
         ingest_file(big, cancel_at_10)
+
+
+def test_saved_web_page(tmp_path: Path) -> None:
+    page = tmp_path / "fire.html"
+    page.write_text(
+        "<html><head><title>Fire safety</title></head><body><nav>Home | About</nav><article>"
+        "<h1>Fire safety</h1><p>Every workplace needs a fire risk assessment of what could "
+        "start a fire and who is at risk.</p><h2>Evacuation</h2><ul><li>Know your exit</li>"
+        "<li>Never use lifts</li></ul><table><tr><td>A</td><td>Solids</td></tr></table>"
+        "</article><footer>Copyright</footer></body></html>",
+        encoding="cp1252",
+    )
+    doc = ingest_file(page)
+    assert doc.source == "html" and doc.title == "Fire safety"
+    assert "heading" in _kinds(doc) and "list" in _kinds(doc) and "table" in _kinds(doc)
+    assert "Home | About" not in doc.plain_text()  # navigation is not content
