@@ -241,6 +241,7 @@ class CourseEditor(QWidget):
         split.addWidget(left)
         self.module_editor = ModuleEditor(self.ctx, self.user)
         self.module_editor.template_id = lambda: self.template_combo.currentData()
+        self.module_editor.on_flag_checked = self._flag_checked
         self.module_editor.course_title = lambda: self.title_edit.text()
         split.addWidget(self.module_editor)
         split.setSizes([240, 760])
@@ -288,12 +289,31 @@ class CourseEditor(QWidget):
             ]
             self._reload_targets(0 if self.targets else -1)
             self.modules = [ModuleDraft.from_doc(m) for m in doc.modules]
+            self.fact_flags = list(
+                authoring.course_settings(self.ctx, doc.id).get("fact_check") or []
+            )
+            flags: dict[str, list[dict[str, str]]] = {}
+            for f in self.fact_flags:
+                flags.setdefault(str(f.get("block_id")), []).append(f)
+            self.module_editor.flags = flags
             self._reload_modules(0 if self.modules else -1)
         finally:
             self._loading = False
         self._update_heading()
         self._update_status()
         self._set_dirty(False)
+
+    def _flag_checked(self, block_id: str) -> None:
+        """The creator decided about a flagged statement: drop its flag for good."""
+        if self.doc is None:
+            return
+        self.fact_flags = [f for f in self.fact_flags if f.get("block_id") != block_id]
+        try:
+            authoring.set_course_settings(
+                self.ctx, self.user, self.doc.id, {"fact_check": self.fact_flags}
+            )
+        except UserError as err:
+            QMessageBox.warning(self, "Fact-check", str(err))
 
     def open_gallery(self) -> None:
         first = self.modules[0] if self.modules else None

@@ -7,6 +7,7 @@ module's drafts are validated only when the course is saved (see ``app.studio.dr
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -346,6 +347,9 @@ class ModuleEditor(QWidget):
         title_line.addWidget(self.slide_mode_button)
         title_row.addRow("Module &title", title_line)
         outer.addLayout(title_row)
+        # set by the course editor: fact-check flags by block id, and what "checked" does
+        self.flags: dict[str, list[dict[str, str]]] = {}
+        self.on_flag_checked: Callable[[str], None] = lambda _block_id: None
         # set by the course editor: the course's template and title, for Slide Mode
         self.template_id: Callable[[], str | None] = lambda: None
         self.course_title: Callable[[], str] = lambda: ""
@@ -411,7 +415,30 @@ class ModuleEditor(QWidget):
         for form in self.forms.values():
             self.block_stack.addWidget(form)
             form.changed.connect(self._block_edited)
-        content.addWidget(self.block_stack)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.block_stack, 1)
+        # fact-check flags from AI generation: the claim, why, and the nearest source passage
+        self.flag_box = QWidget()
+        fv = QVBoxLayout(self.flag_box)
+        fv.setContentsMargins(0, 0, 0, 0)
+        self.flag_label = named(QLabel(), "studio-fact-flag", "Fact-check note for this block")
+        self.flag_label.setWordWrap(True)
+        self.flag_label.setStyleSheet(
+            "background: #FFF4E5; color: #7A4100; padding: 8px; border-radius: 6px;"
+        )
+        self.flag_checked_button = named(
+            QPushButton("I checked this"),
+            "studio-fact-checked",
+            "Mark the flagged statement as checked",
+        )
+        self.flag_checked_button.clicked.connect(self._flag_checked)
+        fv.addWidget(self.flag_label)
+        fv.addWidget(self.flag_checked_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.flag_box.setVisible(False)
+        rv.addWidget(self.flag_box)
+        content.addWidget(right)
         content.setSizes([260, 580])
         content.setStretchFactor(0, 0)
         content.setStretchFactor(1, 1)
@@ -504,8 +531,9 @@ class ModuleEditor(QWidget):
         self.block_list.blockSignals(True)
         self.block_list.clear()
         for b in self.module.blocks if self.module else []:
-            item = QListWidgetItem(block_preview(b))
-            item.setToolTip(item.text())
+            flagged = b.get("id") in self.flags
+            item = QListWidgetItem(("⚠ " if flagged else "") + block_preview(b))
+            item.setToolTip(item.text() + ("\nFlagged by the fact-check" if flagged else ""))
             self.block_list.addItem(item)
         self.block_list.blockSignals(False)
         self.block_list.setCurrentRow(select)
@@ -517,12 +545,38 @@ class ModuleEditor(QWidget):
         self.delete_block_button.setEnabled(0 <= row < n)
         self.block_up_button.setEnabled(0 < row < n)
         self.block_down_button.setEnabled(0 <= row < n - 1)
+        self._show_flag(blocks[row] if 0 <= row < n else None)
         if not 0 <= row < n:
             self.block_stack.setCurrentIndex(0)
             return
         form = self.forms[blocks[row]["type"]]
         form.load(blocks[row])
         self.block_stack.setCurrentWidget(form)
+
+    def _show_flag(self, block: Draft | None) -> None:
+        flags = self.flags.get(str(block.get("id"))) if block else None
+        self.flag_box.setVisible(bool(flags))
+        if flags:
+            lines = []
+            for f in flags:
+                what = "Contradicted" if f["verdict"] == "contradicted" else "Not in the sources"
+                lines.append(f"<b>{what}:</b> {escape(f['claim'])}<br>{escape(f['reason'])}")
+                if f.get("passage"):
+                    lines.append(
+                        f"<i>Nearest source ({escape(f.get('source', ''))}):</i> "
+                        f"{escape(f['passage'][:400])}"
+                    )
+            self.flag_label.setText("<br>".join(lines))
+
+    def _flag_checked(self) -> None:
+        block = self.current_block()
+        if block is None:
+            return
+        block_id = str(block.get("id"))
+        self.flags.pop(block_id, None)
+        self.on_flag_checked(block_id)
+        row = self.block_list.currentRow()
+        self._reload_blocks(row)
 
     def _block_edited(self) -> None:
         row = self.block_list.currentRow()

@@ -546,3 +546,23 @@ def test_slide_mode_presents_the_module_in_the_course_template(
     assert title.width() == 1280
     assert title.pixelColor(5, 700).name().upper() == "#93C5FD"  # Night's accent band
     assert content.pixelColor(5, 700).name().upper() == "#111827"  # Night's background
+
+
+def test_fact_check_flags_show_in_the_editor(qtbot, view, ctx, dialogs) -> None:
+    doc = authoring.load_course(ctx, DEMO_COURSE)
+    block = doc.modules[0].blocks[1]
+    authoring.set_course_settings(ctx, view.user, DEMO_COURSE, {"fact_check": [{
+        "module": doc.modules[0].id, "block_id": block.id, "claim": "Memory never fades.",
+        "verdict": "contradicted", "reason": "The source says memory falls steeply.",
+        "source": "Notes › Forgetting", "passage": "Memory fell steeply at first.",
+    }]})
+    view.open_course(DEMO_COURSE)
+    view.refresh()  # the course may already have been open: reload it with its settings
+    me = view.editor.module_editor
+    assert me.block_list.item(1).text().startswith("⚠")
+    me.block_list.setCurrentRow(1)
+    assert not me.flag_box.isHidden() and "Memory never fades." in me.flag_label.text()
+    assert "Nearest source" in me.flag_label.text()
+    click(qtbot, me.flag_checked_button)
+    assert not me.block_list.item(1).text().startswith("⚠") and me.flag_box.isHidden()
+    assert authoring.course_settings(ctx, DEMO_COURSE)["fact_check"] == []
