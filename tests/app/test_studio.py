@@ -551,11 +551,24 @@ def test_slide_mode_presents_the_module_in_the_course_template(
 def test_fact_check_flags_show_in_the_editor(qtbot, view, ctx, dialogs) -> None:
     doc = authoring.load_course(ctx, DEMO_COURSE)
     block = doc.modules[0].blocks[1]
-    authoring.set_course_settings(ctx, view.user, DEMO_COURSE, {"fact_check": [{
-        "module": doc.modules[0].id, "block_id": block.id, "claim": "Memory never fades.",
-        "verdict": "contradicted", "reason": "The source says memory falls steeply.",
-        "source": "Notes › Forgetting", "passage": "Memory fell steeply at first.",
-    }]})
+    authoring.set_course_settings(
+        ctx,
+        view.user,
+        DEMO_COURSE,
+        {
+            "fact_check": [
+                {
+                    "module": doc.modules[0].id,
+                    "block_id": block.id,
+                    "claim": "Memory never fades.",
+                    "verdict": "contradicted",
+                    "reason": "The source says memory falls steeply.",
+                    "source": "Notes › Forgetting",
+                    "passage": "Memory fell steeply at first.",
+                }
+            ]
+        },
+    )
     view.open_course(DEMO_COURSE)
     view.refresh()  # the course may already have been open: reload it with its settings
     me = view.editor.module_editor
