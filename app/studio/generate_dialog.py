@@ -244,6 +244,7 @@ class GenerateCourseDialog(QDialog):
         flags = [c for checks in result.checks for c in checks if c.verdict != "supported"]
         total = sum(len(c) for c in result.checks)
         lines = [f"{total - len(flags)} of {total} statements are supported by your sources."]
+        lines += [f"⚠ {w}" for w in result.state.warnings]
         for c in flags:
             lines.append(f"\n⚠ {c.verdict.upper()}: {c.claim}\n   {c.reason}")
             if c.passage is not None:

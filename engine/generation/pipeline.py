@@ -65,6 +65,7 @@ class GenerationState:
     skills: list[str] = field(default_factory=list)
     outlined: bool = False
     finished: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,6 +80,7 @@ class GenerationState:
             skills=list(raw.get("skills", [])),
             outlined=bool(raw.get("outlined")),
             finished=bool(raw.get("finished")),
+            warnings=list(raw.get("warnings", [])),
         )
 
     @property
@@ -222,27 +224,31 @@ class CourseGenerator:
 
     def _quiz(self, state: GenerationState, m: GeneratedModule, cancel: CancelToken) -> None:
         text = " ".join(b.get("text", "") or "; ".join(b.get("items", [])) for b in m.blocks)
-        quiz = ask_json(
-            self.llm,
-            [
-                ChatMessage("system", SYSTEM),
-                ChatMessage(
-                    "user",
-                    f'Write 2 quiz questions on this module text. Each: type "single" (3 '
-                    'choices, exactly one correct) or "true_false" (choices True and False), '
-                    "and a one-sentence explanation.\n"
-                    'Format: {"questions": [{"type": ..., "prompt": ..., "choices": [{"text": '
-                    '..., "correct": true|false}], "explanation": ...}]}.\n'
-                    f'<source id="module">\n{text[:2500]}\n</source>',
-                ),
-            ],
-            GenQuiz,
-            step=f"quiz for “{m.title}”",
-            cancel=cancel,
-            max_tokens=420,
+        ask = (
+            f'Write 2 quiz questions on this module text. Each: type "single" (3 '
+            'choices, exactly one with "correct": true) or "true_false" (choices "True" '
+            'and "False", exactly one correct), and a one-sentence explanation.\n'
+            'Format: {"questions": [{"type": ..., "prompt": ..., "choices": [{"text": '
+            '..., "correct": true|false}], "explanation": ...}]}.\n'
+            f'<source id="module">\n{text[:2500]}\n</source>'
         )
-        questions = to_questions(quiz)
-        if not questions:
-            raise GenerationError(f"No valid quiz question came back for “{m.title}”.")
-        m.quiz = dump_quiz(parse_quiz(dump_quiz(questions)))
+        questions = []
+        for attempt in range(3):  # a question without exactly one right answer is refused
+            quiz = ask_json(
+                self.llm,
+                [ChatMessage("system", SYSTEM), ChatMessage("user", ask)],
+                GenQuiz,
+                step=f"quiz for “{m.title}”",
+                cancel=cancel,
+                max_tokens=420,
+            )
+            questions = to_questions(quiz)
+            if questions:
+                break
+            ask += f"\nAttempt {attempt + 2}: the previous questions had no single correct answer."
+        if not questions:  # the module stays usable; the creator is told and writes one
+            state.warnings.append(
+                f"Module “{m.title}” has no quiz: the model did not write a valid question."
+            )
+        m.quiz = dump_quiz(parse_quiz(dump_quiz(questions))) if questions else []
         m.done_quiz = True
