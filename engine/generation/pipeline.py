@@ -11,12 +11,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from pydantic import Field, create_model
+
 from engine.content import dump_blocks, dump_quiz, parse_blocks, parse_quiz
 from engine.generation.schemas import (
     GenModule,
     GenQuiz,
     GenSkills,
     Outline,
+    OutlineModule,
     to_blocks,
     to_questions,
 )
@@ -94,6 +97,16 @@ class GenerationState:
             + sum(m.done_content + m.done_quiz for m in self.modules)
             + int(self.finished)
         )
+
+
+def _outline_model(n: int) -> type[Outline]:
+    """An outline with exactly ``n`` modules (the grammar then makes the model write n)."""
+    model: type[Outline] = create_model(
+        "Outline",
+        __base__=Outline,
+        modules=(list[OutlineModule], Field(min_length=n, max_length=n)),
+    )
+    return model
 
 
 def _sources_block(found: list[tuple[Passage, float]]) -> str:
@@ -181,7 +194,7 @@ class CourseGenerator:
                     '[{"title": ..., "objective": ...}]}.\n' + _sources_block(found),
                 ),
             ],
-            Outline,
+            _outline_model(b.modules),
             step="course outline",
             cancel=cancel,
             max_tokens=160 + 70 * b.modules,
