@@ -7,9 +7,10 @@
     byteos sync [--db PATH] [--url URL --anon-key KEY] [--email E --password-stdin] [--status]
                                                 exchange changes with Supabase, headless
     byteos supabase migrate --url POSTGRES_URL  apply resources/supabase/migrations
+    byteos keyring status | set-key PROVIDER    where secrets are kept; store an API key
 
 Exit codes: 0 ok, 1 usage or failure, 2 the database cannot be used (message on stderr),
-3 offline (changes kept), 4 sign-in needed or sync not set up.
+3 offline (changes kept), 4 sign-in needed or sync not set up, 5 no keyring to keep a secret.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     supa_sub = supa.add_subparsers(dest="supabase_command", required=True)
     mig = supa_sub.add_parser("migrate", help="apply the ByteOS schema and policies")
     mig.add_argument("--url", required=True, help="postgresql://... of the project database")
+    from app import cli_keyring
+
+    cli_keyring.add_parser(sub)
     return p
 
 
@@ -71,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             return _sync(args)
         if args.command == "supabase":
             return _supabase_migrate(args.url)
+        if args.command == "keyring":
+            from app import cli_keyring
+
+            return cli_keyring.run(args)
         return _gui(args.db, args.screenshot, args.surface)
     except DatabaseError as err:
         print(f"byteos: {err}", file=sys.stderr)
@@ -144,6 +152,8 @@ def _sync(args: argparse.Namespace) -> int:
             else:
                 password = getpass.getpass(f"Password for {args.email}: ")
             service.sign_in(args.email, password)
+            if service.store.warning:
+                print(f"byteos sync: {service.store.warning}", file=sys.stderr)
 
         class Printer:
             last = ""

@@ -235,6 +235,8 @@ class ConnectDialog(QDialog):
 
         def ok(_session: object) -> None:
             self.password.clear()
+            if service.store.warning:  # no keyring here: say so once, plainly
+                QMessageBox.information(self, "Signed in for this session", service.store.warning)
             self.accept()
             self.controller.changed.emit()
             self.controller.start_background()

@@ -1,15 +1,15 @@
 """API keys for the cloud providers: environment variables first, then the OS keyring.
 
 Keys are read at the moment a provider is built and kept only inside the SDK client; they
-are never logged, printed or stored by ByteOS. The keyring is consulted lazily (its backends
-may talk to D-Bus) and a broken or absent keyring counts as "no key".
+are never logged or printed. Storage is the one secrets helper, ``engine.secrets``: a broken or
+absent keyring counts as "no key".
 """
 
 from __future__ import annotations
 
 import os
 
-KEYRING_SERVICE = "ByteOS"
+from engine import secrets
 
 ENV_KEYS: dict[str, str] = {
     "together": "TOGETHER_API_KEY",
@@ -25,23 +25,14 @@ def api_key(provider: str, *, use_keyring: bool = True) -> str | None:
 
 def secret(var: str, *, use_keyring: bool = True) -> str | None:
     """A secret by its environment-variable name (e.g. ``PEXELS_API_KEY``): the environment
-    first, then the OS keyring under the same name; ``None`` when neither has it."""
-    value = os.environ.get(var, "").strip()
-    if value:
-        return value
-    if not use_keyring or os.environ.get("BYTEOS_NO_KEYRING"):
-        return None
-    try:
-        import keyring
-
-        stored = keyring.get_password(KEYRING_SERVICE, var)
-    except Exception:  # no backend, locked, D-Bus missing: treat as absent
-        return None
-    return stored.strip() if stored and stored.strip() else None
+    first, then the keyring under the same name; ``None`` when neither has it."""
+    if not use_keyring:
+        value = os.environ.get(var, "").strip()
+        return value or None
+    return secrets.env_or_secret(var)
 
 
 def store_api_key(provider: str, key: str) -> None:
-    """Save a key in the OS keyring (the settings screen's "remember this key")."""
-    import keyring
-
-    keyring.set_password(KEYRING_SERVICE, ENV_KEYS[provider], key.strip())
+    """Save a key in the keyring (``byteos keyring set-key``); raises
+    ``secrets.SecretsUnavailable`` with a message saying how to set one up when there is none."""
+    secrets.set_secret(ENV_KEYS[provider], key.strip())

@@ -1,39 +1,37 @@
-"""Where the Supabase session lives between runs: the OS keyring, never a file or a log.
+"""Where the Supabase session lives between runs: the OS keyring, never a plain file or a log.
 
 The stored secret is the session (refresh token, access token, expiry, user id) under the
-project URL and user id. Tests install an in-memory keyring backend explicitly (``MemoryKeyring``).
+project URL and user id, kept through the one secrets helper (``engine.secrets``): the OS
+keyring, or the encrypted file keyring where IT configured a passphrase. With neither (a
+headless machine with no D-Bus session), the session lives in this process's memory only and
+:attr:`SessionStore.warning` says so and how to fix it, so ``byteos sync`` can tell the user
+why the next run will ask to sign in again. Tests install an in-memory keyring backend
+explicitly (``MemoryKeyring``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import Any
 
-import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 
+from engine import secrets
 from sync.remote.client import RemoteSession
-
-SERVICE = "ByteOS Supabase session"
 
 
 class SessionStore:
-    """The session in the OS keyring; where there is no keyring (a headless server), in this
-    process's memory only, so that a ``byteos sync --email`` run still works, and nothing is
-    ever written to a file."""
+    """The session in the keyring; where there is none, in this process's memory only."""
 
-    def __init__(self, service: str = SERVICE) -> None:
-        self.service = service
+    def __init__(self) -> None:
         self._memory: dict[str, str] = {}
+        self.warning: str | None = None
+        """Set when a session could not be kept beyond this run (no keyring)."""
 
     def load(self, url: str, user_id: str) -> RemoteSession | None:
         key = f"{url}#{user_id}"
-        try:
-            raw = keyring.get_password(self.service, key) or self._memory.get(key)
-        except keyring.errors.KeyringError:
-            raw = self._memory.get(key)
+        raw = self._memory.get(key) or secrets.get_secret(key)
         if not raw:
             return None
         try:
@@ -60,14 +58,17 @@ class SessionStore:
             }
         )
         try:
-            keyring.set_password(self.service, key, secret)
-        except keyring.errors.KeyringError:
+            secrets.set_secret(key, secret)
+        except secrets.SecretsUnavailable as err:
             self._memory[key] = secret
+            self.warning = f"The sign-in is kept for this run only. {err}"
+        else:
+            self._memory.pop(key, None)
 
     def clear(self, url: str, user_id: str) -> None:
-        self._memory.pop(f"{url}#{user_id}", None)
-        with contextlib.suppress(keyring.errors.KeyringError):
-            keyring.delete_password(self.service, f"{url}#{user_id}")
+        key = f"{url}#{user_id}"
+        self._memory.pop(key, None)
+        secrets.delete_secret(key)
 
 
 class MemoryKeyring(KeyringBackend):
