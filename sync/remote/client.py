@@ -205,3 +205,21 @@ class Remote:
             return q.execute()
 
         return cast(list[Row], self._call(go).data or [])
+
+    # -- joining an organisation ------------------------------------------------------------------
+    def accept_invitation(self, token: str) -> Row:
+        """Join the organisation that invited the signed-in account's email address.
+
+        Returns ``{"user_id", "org_id", "role"}``; the profile and membership are made on the
+        server. ``Refused`` with code 22023 when the token is unknown, used or expired, and
+        42501 when it is for another email address (or the account is in another
+        organisation). Accepting the same invitation again answers the same.
+        """
+        res = self._call(lambda: self.client.rpc("accept_invitation", {"token": token}).execute())
+        return cast(Row, res.data or {})
+
+    def join_organisation(self, slug: str) -> Row:
+        """Join organisation ``slug`` as a learner, when it accepts sign-ups from the account's
+        confirmed email domain (``organisations.settings.allowed_email_domains``)."""
+        res = self._call(lambda: self.client.rpc("join_organisation", {"org_slug": slug}).execute())
+        return cast(Row, res.data or {})

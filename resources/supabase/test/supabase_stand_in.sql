@@ -30,11 +30,20 @@ create table if not exists auth.users (
   role text default 'authenticated',
   email text unique,
   encrypted_password text,
+  email_confirmed_at timestamptz,
   raw_app_meta_data jsonb default '{}',
   raw_user_meta_data jsonb default '{}',
   created_at timestamptz default now(),
   last_sign_in_at timestamptz
 );
+
+alter table auth.users add column if not exists email_confirmed_at timestamptz;
+
+-- as on Supabase: tables, functions and sequences made in public are granted to the API roles
+-- by default (row-level security and the migrations' revokes are what keep them out)
+alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
+alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
 
 create table if not exists auth.refresh_tokens (
   token text primary key,
