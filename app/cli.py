@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from sync.store.database import DatabaseError
+    from sync.store.database import DatabaseError, WriteFailedError
 
     try:
         if args.command == "db":
@@ -80,21 +80,23 @@ def main(argv: list[str] | None = None) -> int:
 
             return cli_keyring.run(args)
         return _gui(args.db, args.screenshot, args.surface)
+    except WriteFailedError as err:
+        print(f"byteos: nothing was saved: {err}.", file=sys.stderr)
+        return 2
     except DatabaseError as err:
         print(f"byteos: {err}", file=sys.stderr)
         return 2
 
 
 def _db_upgrade(path: Path) -> int:
-    from sync.store.database import current_revision, make_engine, upgrade
+    from sync.store.database import prepare
 
-    backup = upgrade(path)
-    engine = make_engine(path)
-    try:
-        rev = current_revision(engine)
-    finally:
-        engine.dispose()
-    print(f"{path}: schema at revision {rev}" + (f" (backup: {backup})" if backup else ""))
+    state, backup = prepare(path)
+    note = "" if state.writable else " (read-only: nothing to do)"
+    print(
+        f"{path}: schema at revision {state.revision}{note}"
+        + (f" (backup: {backup})" if backup else "")
+    )
     return 0
 
 
@@ -195,12 +197,31 @@ def _supabase_migrate(url: str) -> int:
     return 0
 
 
-def _open_context(db: Path | None) -> object:
-    """Open the database, asking the user what to do if it is damaged. Returns a context."""
-    from PySide6.QtWidgets import QMessageBox
+def headless(screenshot: Path | None = None) -> bool:
+    """No one can answer a dialog: a screenshot run, CI, no display, or an offscreen Qt."""
+    if screenshot is not None or os.environ.get("CI"):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
+        return True
+    return sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
 
+
+def _open_context(db: Path | None, *, interactive: bool = True) -> object:
+    """Open the database, asking the user what to do if it is damaged (only when someone
+    can answer: ``interactive``; otherwise the error goes up). Returns a context."""
     from app.services.context import AppContext
-    from sync.store.database import CorruptDatabaseError, default_db_path, move_aside
+    from sync.store.database import (
+        CorruptDatabaseError,
+        DatabaseError,
+        default_db_path,
+        move_aside,
+    )
+
+    if not interactive:
+        return AppContext.open(db)
+    from PySide6.QtWidgets import QMessageBox
 
     try:
         return AppContext.open(db)
@@ -215,7 +236,12 @@ def _open_context(db: Path | None) -> object:
         box.exec()
         if box.clickedButton() is not fresh:
             raise
-        kept = move_aside(db or default_db_path())
+        try:
+            kept = move_aside(db or default_db_path())
+        except OSError as move_err:  # e.g. a read-only folder: the file stays as it is
+            raise DatabaseError(
+                f"{err} It could not be moved aside: {move_err.strerror or move_err}."
+            ) from move_err
         QMessageBox.information(None, "ByteOS", f"The damaged database was kept as:\n{kept}")
         return AppContext.open(db)
 
@@ -223,14 +249,19 @@ def _open_context(db: Path | None) -> object:
 def _gui(db: Path | None, screenshot: Path | None, surface: str) -> int:
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
+    interactive = not headless(screenshot)
     from app.services import accounts
     from app.services.context import AppContext
     from app.services.demo import load_demo
+    from sync.store.database import DatabaseError
+
+    ctx: object | None = None
+    if not interactive:  # no dialog can be answered: a database error exits 2 (see main)
+        ctx = _open_context(db, interactive=False)
+    from PySide6.QtWidgets import QApplication
+
     from app.shell.main_window import MainWindow
     from app.shell.theme import STYLESHEET
-    from sync.store.database import DatabaseError
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -238,16 +269,16 @@ def _gui(db: Path | None, screenshot: Path | None, surface: str) -> int:
     app.setOrganizationName("ByteOS")
     app.setStyle("Fusion")
     app.setStyleSheet(STYLESHEET)
-    try:
-        ctx = _open_context(db)
-    except DatabaseError as err:
-        if screenshot is None:
+    if ctx is None:
+        try:
+            ctx = _open_context(db)
+        except DatabaseError as err:
             from PySide6.QtWidgets import QMessageBox
 
             QMessageBox.critical(None, "ByteOS", str(err))
-        raise
+            raise
     assert isinstance(ctx, AppContext)
-    if not accounts.list_profiles(ctx.db):
+    if not accounts.list_profiles(ctx.db) and not ctx.db.read_only:
         load_demo(ctx)  # first start: something real to explore
     window = MainWindow(ctx)
     if screenshot is not None:
@@ -255,8 +286,9 @@ def _gui(db: Path | None, screenshot: Path | None, surface: str) -> int:
         wanted = [
             p for p in profiles if (p.can_author if surface == "studio" else p.role == "learner")
         ] or profiles
-        window.enter(accounts.sign_in(ctx.db, wanted[0].id))
-        window.show_surface(surface)
+        if wanted:
+            window.enter(accounts.sign_in(ctx.db, wanted[0].id))
+            window.show_surface(surface)
         studio = window.studio
         if surface == "studio" and studio is not None:
             from app.services import authoring

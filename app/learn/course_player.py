@@ -43,6 +43,7 @@ from app.services.context import AppContext
 from app.services.errors import UserError
 from app.tasks import TaskRunner
 from engine.content import Question
+from sync.store.database import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,14 @@ class CoursePlayer(QWidget):
         self.next_button.clicked.connect(self.next_module)
         bar.addWidget(self.next_button)
         rlay.addLayout(bar)
+        # a write that failed is said here, without a modal: the learner keeps going
+        self.save_warning = QLabel()
+        self.save_warning.setObjectName("save-warning")
+        self.save_warning.setWordWrap(True)
+        self.save_warning.setStyleSheet("color: #8A4B00;")
+        self.save_warning.setAccessibleName("Progress not saved")
+        self.save_warning.hide()
+        rlay.addWidget(self.save_warning)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         # Byte, the tutor, beside the module (its own worker tasks; Qt-free service below)
@@ -381,12 +390,22 @@ class CoursePlayer(QWidget):
                 modality=modality or self.modality,
                 **kw,  # type: ignore[arg-type]
             )
-        except UserError as err:
-            QMessageBox.warning(self, "Could not save your progress", str(err))
+        except UserError as err:  # NotSaved included: the event is queued, not lost
+            self.show_save_problem(str(err))
             return False
+        except DatabaseError as err:
+            log.exception("could not record %s", event_type)
+            self.show_save_problem(f"Your progress could not be saved: {err}")
+            return False
+        self.show_save_problem(learning.pending_message(self.ctx))
         self.completed = set(receipt.progress.completed_module_ids)
         self._set_progress(receipt.progress.progress_pct)
         return True
+
+    def show_save_problem(self, message: str) -> None:
+        """Say what was not saved (or clear the note when everything is saved)."""
+        self.save_warning.setText(message)
+        self.save_warning.setVisible(bool(message))
 
     def _record_attempt(
         self, question: Question, selected: list[str], correct: bool, attempt: int, secs: int

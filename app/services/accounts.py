@@ -167,7 +167,7 @@ def sign_in(db: Database, profile_id: str) -> CurrentUser:
             raise UserError("That profile no longer exists on this device.")
         profile, org_name = row
         user = s.get(LocalUser, profile_id)
-        if user is not None:
+        if user is not None and not db.read_only:  # a read-only database still signs in
             user.last_sign_in_at = utcnow()
         return CurrentUser(
             profile.id,

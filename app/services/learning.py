@@ -2,7 +2,8 @@
 
 ``record_event`` is the one door for telemetry: the event and the enrolment state it implies
 are written in one transaction, and the enrolment is recomputed from the events (never
-incremented), so it is always consistent with them.
+incremented), so it is always consistent with them. An event the disk refuses (full,
+read-only) is queued, never dropped (``app.services.pending``), and ``NotSaved`` says so.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.services import pending
 from app.services.accounts import CurrentUser
 from app.services.authoring import CourseDoc, load_course
 from app.services.context import AppContext
 from app.services.errors import UserError
+from app.services.pending import NotSaved, PendingEvent
 from engine.content import Question
 from engine.progress import ModuleEvent, Progress, compute_progress
 from sync.store.column_types import InvalidDocument, utcnow
+from sync.store.database import WriteFailedError
 from sync.store.models import EVENT_TYPES, MODALITIES, Course, Enrollment, LearningEvent, Module
 
 # One enrolment per learner and course on every device: its id is derived from the pair, so
@@ -134,33 +138,94 @@ def record_event(
     duration_secs: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> EventReceipt:
-    """Append one learning event; when this returns, the event is on disk (WAL, FULL sync)."""
+    """Append one learning event; when this returns, the event is on disk (WAL, FULL sync).
+
+    When the database cannot take it (disk full, read-only, I/O error), the event is not
+    lost: it is queued (``app.services.pending``) and ``NotSaved`` — a ``UserError`` whose
+    message says so — is raised; the queue is saved before the next event and on retry.
+    """
     if event_type not in EVENT_TYPES:
         raise UserError(f"Unknown event type “{event_type}”.")
     if modality is not None and modality not in MODALITIES:
         raise UserError(f"Unknown modality “{modality}”.")
     if duration_secs is not None:
         duration_secs = max(0, int(duration_secs))
+    event = PendingEvent(
+        id=str(uuid.uuid4()),
+        user_id=user.id,
+        event_type=event_type,
+        course_id=course_id,
+        module_id=module_id,
+        modality=modality,
+        duration_secs=duration_secs,
+        payload=payload,
+        created_at=utcnow(),
+    )
+    queue = pending.queue_for(ctx.db.path)
+    if len(queue):
+        save_pending(ctx)
     try:
-        with ctx.db.transaction() as s:
-            event = LearningEvent(
-                user_id=user.id,
-                course_id=course_id,
-                module_id=module_id,
-                event_type=event_type,
-                payload=payload,
-                modality=modality,
-                duration_secs=duration_secs,
-                created_at=utcnow(),
-            )
-            s.add(event)
-            s.flush()
-            progress = compute_progress([], [])
-            if course_id is not None:
-                progress = _update_enrollment(s, user, course_id)
-            return EventReceipt(event.id, event.created_at, progress)
+        return _write_event(ctx, event)
     except InvalidDocument as err:
         raise UserError(str(err)) from err
+    except WriteFailedError as err:
+        durable = queue.add(event, str(err))
+        raise NotSaved(
+            _not_saved_message(err, durable, queue.journal.name),
+            event_id=event.id,
+            durable=durable,
+            kind=err.kind,
+        ) from err
+
+
+def _not_saved_message(err: WriteFailedError, durable: bool, journal: str) -> str:
+    why = {
+        "full": "the disk is full",
+        "read-only": "the database is read-only",
+    }.get(err.kind, "the disk reported an error")
+    where = (
+        f"It is kept in {journal} next to the database"
+        if durable
+        else "It is kept in memory while ByteOS stays open"
+    )
+    return (
+        f"Your progress could not be saved: {why}. {where} and will be saved "
+        "as soon as the database can be written again."
+    )
+
+
+def save_pending(ctx: AppContext) -> int:
+    """Save the events that could not be written earlier; returns how many were saved."""
+    return pending.queue_for(ctx.db.path).flush(lambda ev: _write_event(ctx, ev, replay=True))
+
+
+def pending_message(ctx: AppContext) -> str:
+    """What to tell the learner about unsaved events ("" when everything is saved)."""
+    return pending.queue_for(ctx.db.path).message()
+
+
+def _write_event(ctx: AppContext, ev: PendingEvent, *, replay: bool = False) -> EventReceipt:
+    with ctx.db.transaction() as s:
+        if not replay or s.get(LearningEvent, ev.id) is None:
+            s.add(
+                LearningEvent(
+                    id=ev.id,
+                    user_id=ev.user_id,
+                    course_id=ev.course_id,
+                    module_id=ev.module_id,
+                    event_type=ev.event_type,
+                    payload=ev.payload,
+                    modality=ev.modality,
+                    duration_secs=ev.duration_secs,
+                    created_at=ev.created_at,
+                )
+            )
+            s.flush()
+        progress = compute_progress([], [])
+        if ev.course_id is not None:
+            who = CurrentUser(ev.user_id, "", "learner", None, None)
+            progress = _update_enrollment(s, who, ev.course_id)
+        return EventReceipt(ev.id, ev.created_at, progress)
 
 
 def _progress_inputs(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -18,12 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.learn.learn_view import LearnView
+from app.services import learning, pending
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.demo import load_demo
 from app.shell.sign_in import SignInPage
 from app.shell.sync_status import ConflictsDialog, ConnectDialog, SyncController, SyncStatusWidget
 from app.tasks import TaskControl, TaskHandle, TaskRunner
+
+log = logging.getLogger(__name__)
 
 
 class TaskStatus(QWidget):
@@ -67,7 +72,17 @@ class TaskStatus(QWidget):
             self.label.setText("Cancelling…")
 
 
+BANNER_STYLE = (
+    "QLabel#database-banner { background: #FFF4CE; color: #5C4400; "
+    "border-bottom: 1px solid #E0C860; padding: 6px 16px; }"
+)
+RETRY_MS = 15_000
+
+
 class MainWindow(QMainWindow):
+    pending_changed = Signal()
+    """The unsaved-events queue changed (emitted from whichever thread wrote)."""
+
     def __init__(self, ctx: AppContext, runner: TaskRunner | None = None) -> None:
         super().__init__()
         self.ctx = ctx
@@ -83,7 +98,20 @@ class MainWindow(QMainWindow):
         self.sign_in = SignInPage(ctx)
         self.sign_in.signed_in.connect(self.enter)
         self.stack.addWidget(self.sign_in)
-        self.setCentralWidget(self.stack)
+        # what could not be saved, and a read-only database, are said here: never a modal
+        self.db_banner = QLabel()
+        self.db_banner.setObjectName("database-banner")
+        self.db_banner.setWordWrap(True)
+        self.db_banner.setStyleSheet(BANNER_STYLE)
+        self.db_banner.setAccessibleName("Database warning")
+        self.db_banner.hide()
+        central = QWidget()
+        central_lay = QVBoxLayout(central)
+        central_lay.setContentsMargins(0, 0, 0, 0)
+        central_lay.setSpacing(0)
+        central_lay.addWidget(self.db_banner)
+        central_lay.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.workspace: QWidget | None = None
         self.learn: LearnView | None = None
         self.studio: QWidget | None = None
@@ -98,8 +126,24 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_status)
         self.task_status = TaskStatus(self.runner)
         self.statusBar().addPermanentWidget(self.task_status)
-        self.statusBar().showMessage(f"Offline-ready · database {ctx.db.path}")
+        self.statusBar().showMessage(
+            f"Read-only · database {ctx.db.path}"
+            if ctx.db.read_only
+            else f"Offline-ready · database {ctx.db.path}"
+        )
         self._menus()
+        self.pending = pending.queue_for(ctx.db.path)
+        self.pending_changed.connect(self.update_database_banner)
+        self._unsubscribe = self.pending.subscribe(self.pending_changed.emit)
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(RETRY_MS)
+        self.retry_timer.timeout.connect(self.retry_pending)
+        self.retry_timer.start()
+        self.update_database_banner()
+        self._first_retry = QTimer(self)  # events an earlier run could not save
+        self._first_retry.setSingleShot(True)
+        self._first_retry.timeout.connect(self.retry_pending)
+        self._first_retry.start(0)
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -278,6 +322,35 @@ class MainWindow(QMainWindow):
             on_error=lambda msg: QMessageBox.warning(self, "Demo content", msg),
         )
 
+    # -- what could not be saved ---------------------------------------------------------------
+    def retry_pending(self) -> int:
+        """Save queued events now, if the database can be written; returns how many."""
+        if self.ctx.db.read_only or not len(self.pending):
+            return 0
+        saved = learning.save_pending(self.ctx)
+        if saved and not len(self.pending):
+            self.statusBar().showMessage("Your unsaved progress has now been saved.", 8000)
+            if self.learn is not None:
+                self.learn.refresh()
+        return saved
+
+    def update_database_banner(self) -> None:
+        parts = []
+        if self.ctx.db.read_only:
+            parts.append(
+                self.ctx.db.read_only_reason
+                + " New learning events are kept beside it when its folder can be written, "
+                "otherwise in memory, and are saved once ByteOS can write the database."
+            )
+        message = self.pending.message()
+        if message:
+            parts.append(message)
+        player = getattr(self.learn, "player", None)
+        if not message and player is not None:
+            player.show_save_problem("")  # what it said was not saved is saved now
+        self.db_banner.setText(" ".join(parts))
+        self.db_banner.setVisible(bool(parts))
+
     # -- sync --------------------------------------------------------------------------------
     def connect_sync(self) -> ConnectDialog:
         dialog = ConnectDialog(self.sync, self)
@@ -303,4 +376,9 @@ class MainWindow(QMainWindow):
         for handle in self.runner.running:
             handle.cancel()
         self.runner.wait_all(5000)
+        self.retry_timer.stop()
+        self.retry_pending()  # a last try; what is still unsaved goes to the journal
+        if len(self.pending) and not self.pending.persist():
+            log.error("%d learning events could not be saved anywhere", len(self.pending))
+        self._unsubscribe()
         super().closeEvent(event)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.learn.modalities.base import ModalityHost, ModalityView, local_shortcut
 from app.services import flashcards
+from app.services.errors import UserError
 from engine.adaptive import spaced_repetition as sr
 from sync.store.column_types import utcnow
 
@@ -142,9 +143,13 @@ class FlashcardsView(ModalityView):
         if card is None:
             return
         secs = round(time.monotonic() - self.shown_at)
-        updated = flashcards.review(
-            self.host.ctx, self.host.user, self.host.course.id, card, grade, secs
-        )
+        try:
+            updated = flashcards.review(
+                self.host.ctx, self.host.user, self.host.course.id, card, grade, secs
+            )
+        except UserError as err:  # e.g. NotSaved (disk full): said here, never a modal
+            self.status.setText(str(err))
+            return
         self.cards = [updated if c.card_id == card.card_id else c for c in self.cards]
         self.reviewed += 1
         self.next_card()
