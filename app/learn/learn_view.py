@@ -67,9 +67,9 @@ class LearnView(QStackedWidget):
         self.setCurrentWidget(self.skills)
 
     def practise(self, course_id: str, skill_id: str | None = None) -> None:
-        """Open adaptive practice on a course's questions (those on ``skill_id``)."""
+        """Open adaptive practice on a course's questions (those on ``skill_id``, if given)."""
         try:
-            session = practice.start(self.ctx, self.user, course_id, skill_id)
+            session = practice.start(self.ctx, self.user, course_id, skill_id or None)
         except UserError as err:
             QMessageBox.warning(self, "Cannot start practice", str(err))
             return

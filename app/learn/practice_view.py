@@ -18,7 +18,28 @@ from app.services import practice
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
+from engine.adaptive.difficulty import TARGET_BAND, ItemChoice
 from engine.content import Question
+
+
+def why_this_question(choice: ItemChoice, band: tuple[float, float] = TARGET_BAND) -> str:
+    """The choice explained as a tutor would say it (the engine's reason is for logs)."""
+    pct = f"{choice.predicted_success:.0%}"
+    if choice.in_band:
+        return (
+            f"Byte expects you to get this one right about {pct} of the time: hard enough "
+            "to learn from, easy enough to keep your momentum."
+        )
+    if choice.predicted_success > band[1]:
+        return (
+            f"You'll probably get this one ({pct} likely), but it is the most challenging "
+            "question left here."
+        )
+    how = "a little harder than ideal" if choice.predicted_success >= band[0] - 0.1 else "a stretch"
+    return (
+        f"Byte expects you to get this one right about {pct} of the time: {how}, but it is "
+        "the most approachable question left here. Take your time."
+    )
 
 
 class PracticeView(QWidget):
@@ -88,7 +109,7 @@ class PracticeView(QWidget):
         number = self.session.answered + 1
         self.question_widget = QuestionWidget(number, self.item.question, self._on_attempt)
         self.host.addWidget(self.question_widget)
-        self.reason.setText(f"Why this question: {self.item.choice.reason}")
+        self.reason.setText(f"Why this question? {why_this_question(self.item.choice)}")
         self.next_button.setEnabled(False)
         self._update_score()
 

@@ -1,16 +1,16 @@
 """The learner's skills: a drawn skill tree coloured by mastery, and the same data as a table.
 
 The graph is laid out by hand (layered tree: leaves side by side, parents centred over their
-children), so no graph library is needed. Each node shows the skill, the mastery percentage
-and the target; an open gap gets a red outline and the word "gap", so colour is never the only
-cue. The table below carries the same information for screen readers and keyboard users.
+children). Each node shows the skill, the mastery percentage and the target; an open gap gets
+a red outline and the word "gap", so colour is never the only cue. A skill no answer has
+measured yet is its own state — grey, a dashed outline and "Not yet assessed" — never a gap.
+The table below carries the same information for screen readers and keyboard users.
 """
 
 from __future__ import annotations
 
-import networkx as nx
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGraphicsRectItem,
@@ -32,7 +32,15 @@ from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.shell.theme import BORDER, DANGER, MUTED, TEXT
 
-NODE_W, NODE_H = 190.0, 70.0
+STATUS_TEXT = {
+    "not_assessed": "Not yet assessed",
+    "gap": "Gap",
+    "on_target": "On target",
+    "in_progress": "In progress",
+}
+
+NODE_W, NODE_H = 230.0, 70.0
+MIN_GRAPH_SCALE, MAX_GRAPH_SCALE = 0.8, 1.5  # readable when small, not huge when large
 GAP_X, GAP_Y = 24.0, 56.0
 
 _NO_DATA = QColor("#EEF0F5")
@@ -57,11 +65,13 @@ def mastery_colour(mastery: float | None) -> QColor:
 def describe(skill: twin.SkillView) -> str:
     """The sentence a screen reader hears for one skill."""
     parts = [skill.name]
-    parts.append("not assessed yet" if skill.mastery is None else f"mastery {skill.mastery:.0%}")
+    parts.append("not yet assessed" if skill.mastery is None else f"mastery {skill.mastery:.0%}")
     if skill.target is not None:
         parts.append(f"target {skill.target:.0%}")
-    if skill.gap_open:
+    if skill.state == "gap":
         parts.append("skill gap")
+    elif skill.state == "on_target":
+        parts.append("on target")
     return ", ".join(parts)
 
 
@@ -71,8 +81,11 @@ class SkillNode(QGraphicsRectItem):
         self.skill = skill
         self.setPos(x, y)
         self.setBrush(QBrush(mastery_colour(skill.mastery)))
-        pen = QPen(QColor(DANGER) if skill.gap_open else QColor(BORDER))
-        pen.setWidthF(3.0 if skill.gap_open else 1.0)
+        gap = skill.state == "gap"
+        pen = QPen(QColor(DANGER) if gap else QColor(MUTED if skill.mastery is None else BORDER))
+        pen.setWidthF(3.0 if gap else 1.0)
+        if skill.mastery is None:
+            pen.setStyle(Qt.PenStyle.DashLine)
         self.setPen(pen)
         self.accessible_name = describe(skill)
         self.setToolTip(self.accessible_name)
@@ -85,17 +98,22 @@ class SkillNode(QGraphicsRectItem):
         name.setFont(bold)
         name.setBrush(QColor(TEXT))
         name.setPos(10.0, 8.0)
-        pct = "–" if skill.mastery is None else f"{skill.mastery:.0%}"
-        line = pct if skill.target is None else f"{pct} · target {skill.target:.0%}"
+        if skill.mastery is None:
+            line = "Not yet assessed"
+            if skill.target is not None:
+                line += f" · target {skill.target:.0%}"
+        else:
+            pct = f"{skill.mastery:.0%}"
+            line = pct if skill.target is None else f"{pct} · target {skill.target:.0%}"
         self.mastery_text = QGraphicsSimpleTextItem(line, self)
-        self.mastery_text.setBrush(QColor(TEXT))
+        self.mastery_text.setBrush(QColor(MUTED if skill.mastery is None else TEXT))
         self.mastery_text.setPos(10.0, 30.0)
         self.gap_text: QGraphicsSimpleTextItem | None = None
-        if skill.gap_open:
+        if gap:
             self.gap_text = QGraphicsSimpleTextItem("gap", self)
             self.gap_text.setFont(bold)
             self.gap_text.setBrush(QColor(DANGER))
-            self.gap_text.setPos(NODE_W - 40.0, 48.0)
+            self.gap_text.setPos(NODE_W - 10.0 - self.gap_text.boundingRect().width(), 48.0)
         evidence = QGraphicsSimpleTextItem(
             f"{skill.evidence} answer{'s' if skill.evidence != 1 else ''}", self
         )
@@ -108,15 +126,18 @@ def layout_tree(skills: list[twin.SkillView]) -> dict[str, tuple[float, float]]:
 
     The skill hierarchy (``parent_skill_id``) is a networkx graph; a DFS forest of it decides
     placement, so a parent loop in bad data still gives every skill exactly one place.
+    (networkx is imported here, on first use, so it does not slow the app's start.)
     """
+    import networkx as nx
+
     order = {s.id: i for i, s in enumerate(skills)}  # parents before children, by name
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(order)
     graph.add_edges_from(
         (s.parent_id, s.id) for s in skills if s.parent_id in order and s.parent_id != s.id
     )
     starts = [n for n in order if graph.in_degree(n) == 0] + list(order)
-    forest = nx.DiGraph()
+    forest: nx.DiGraph[str] = nx.DiGraph()
     for start in starts:
         if start in forest:
             continue
@@ -141,6 +162,26 @@ def layout_tree(skills: list[twin.SkillView]) -> dict[str, tuple[float, float]]:
     for root in sorted((n for n in forest if forest.in_degree(n) == 0), key=order.__getitem__):
         place(root, 0)
     return pos
+
+
+class _FittingView(QGraphicsView):
+    """Shows the whole tree, scaled to the view within readable limits."""
+
+    def fit(self) -> None:
+        rect = self.sceneRect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        scale = self.transform().m11()
+        clamped = min(MAX_GRAPH_SCALE, max(MIN_GRAPH_SCALE, scale))
+        if clamped != scale:
+            self.resetTransform()
+            self.scale(clamped, clamped)
+            self.centerOn(rect.center())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
 
 
 class SkillsView(QWidget):
@@ -171,15 +212,16 @@ class SkillsView(QWidget):
         self.summary.setWordWrap(True)
         outer.addWidget(self.summary)
         legend = QLabel(
-            "Colour shows mastery (red low, amber middling, green strong; grey not assessed). "
-            "A red outline and the word “gap” mark a skill below its course target."
+            "Colour shows mastery: red low, amber middling, green strong. A red outline and "
+            "the word “gap” mark a measured skill below its course target. Grey with a dashed "
+            "outline: not yet assessed — answer its questions to see where you stand."
         )
         legend.setProperty("role", "muted")
         legend.setWordWrap(True)
         outer.addWidget(legend)
 
         self.scene = QGraphicsScene(self)
-        self.graph = QGraphicsView(self.scene)
+        self.graph = _FittingView(self.scene)
         self.graph.setObjectName("skills-graph")
         self.graph.setAccessibleName("Skills graph")
         self.graph.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -226,7 +268,7 @@ class SkillsView(QWidget):
         self.skills = twin.skills_overview(self.ctx, self.user)
         self._draw()
         self._fill_table()
-        gaps = sum(s.gap_open for s in self.skills)
+        gaps = sum(s.state == "gap" for s in self.skills)
         assessed = sum(s.mastery is not None for s in self.skills)
         if not self.skills:
             self.summary.setText("No skills are defined for your organisation yet.")
@@ -261,20 +303,13 @@ class SkillsView(QWidget):
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-12, -12, 12, 12))
         if not self.skills:
             self.scene.setSceneRect(QRectF(0, 0, 10, 10))
+        self.graph.fit()
 
     def _fill_table(self) -> None:
         names = {s.id: s.name for s in self.skills}
         self.table.setRowCount(len(self.skills))
         for row, s in enumerate(self.skills):
-            status = (
-                "Gap"
-                if s.gap_open
-                else "Not assessed"
-                if s.mastery is None
-                else "On target"
-                if s.target is not None and s.mastery >= s.target
-                else "In progress"
-            )
+            status = STATUS_TEXT[s.state]
             cells = (
                 s.name,
                 names.get(s.parent_id or "", "—"),

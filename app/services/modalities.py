@@ -8,14 +8,13 @@ shown: the learner's choice always wins.
 
 from __future__ import annotations
 
-import hashlib
 import random
 
 from app.services import twin
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from engine.adaptive import learner_profile
-from engine.adaptive.dispatcher import ModalityRecommendation, recommend
+from engine.adaptive.dispatcher import ModalityRecommendation, draw_seed, recommend
 from engine.adaptive.events import Modality
 
 LABELS: dict[str, str] = {
@@ -39,7 +38,7 @@ def suggest(
     with ctx.db.transaction() as s:
         events = twin.load_events(s, user.id)
     belief = learner_profile.rebuild(events).modality_belief
-    # one draw per learner, module and number of signals: stable while nothing changes
-    seed = hashlib.sha256(f"{user.id}:{module_id}:{len(events)}".encode()).digest()
-    rng = random.Random(int.from_bytes(seed[:8], "big"))
+    # one draw per learner, module and evidence: reopening a module (which adds events but
+    # no evidence) keeps the suggestion; a new outcome redraws it
+    rng = random.Random(draw_seed(user.id, module_id, belief))
     return recommend(belief, rng=rng, available=available, current=current)

@@ -33,6 +33,7 @@ from engine.adaptive import spaced_repetition as sr
 from engine.adaptive.events import LearningEvent as EngineEvent
 from engine.adaptive.knowledge_tracing import SkillMastery
 from engine.adaptive.next_action import (
+    AvailableCourse,
     ComplianceSnapshot,
     EnrollmentSnapshot,
     LearnerSnapshot,
@@ -73,6 +74,7 @@ ACTION_TITLES: dict[str, str] = {
     "switch_modality": "Try another format",
     "continue_module": "Continue learning",
     "close_skill_gap": "Close a skill gap",
+    "start_course": "Start your first course",
     "all_caught_up": "You're all caught up",
 }
 
@@ -122,6 +124,21 @@ class SkillView:
     evidence: int
     target: float | None
     gap_open: bool
+
+    @property
+    def state(self) -> str:
+        """``not_assessed`` | ``gap`` | ``on_target`` | ``in_progress``.
+
+        A skill no answer has measured yet is *not assessed*, never a gap, even when a gap
+        row is on record for its course target: nothing says the learner is below it.
+        """
+        if self.mastery is None:
+            return "not_assessed"
+        if self.gap_open:
+            return "gap"
+        if self.target is not None and self.mastery >= self.target:
+            return "on_target"
+        return "in_progress"
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -315,6 +332,36 @@ def _course_info(s: Session, course_ids: Iterable[str]) -> dict[str, _CourseInfo
     }
 
 
+def _available_courses(
+    s: Session, user: CurrentUser, enrolled: set[str]
+) -> tuple[list[AvailableCourse], dict[str, _CourseInfo]]:
+    """Published courses the learner may take and has no enrolment in, newest first (the
+    dashboard's order), with their module info."""
+    q = select(Course.id, Course.title, Course.estimated_duration_mins).where(
+        Course.status == "published"
+    )
+    if user.role != "super_admin":
+        q = q.where(Course.org_id == user.org_id)
+    rows = [r for r in s.execute(q.order_by(Course.published_at.desc(), Course.id)).all()]
+    rows = [r for r in rows if r[0] not in enrolled]
+    info = _course_info(s, [r[0] for r in rows])
+    out: list[AvailableCourse] = []
+    for cid, title, mins in rows:
+        ci = info.get(cid)
+        first = ci.module_ids[0] if ci and ci.module_ids else None
+        out.append(
+            AvailableCourse(
+                course_id=cid,
+                title=title,
+                first_module_id=first,
+                first_module_title=ci.module_titles.get(first) if ci and first else None,
+                module_count=len(ci.module_ids) if ci else 0,
+                duration_mins=mins,
+            )
+        )
+    return out, info
+
+
 def _next_module(info: _CourseInfo, done: set[str]) -> str | None:
     return next((m for m in info.module_ids if m not in done), None)
 
@@ -341,6 +388,11 @@ def _action(
     info = _course_info(
         s, [e.course_id for e in enrolments if e.course_id] + [c.course_id for c in compliance]
     )
+    available, available_info = _available_courses(
+        s, user, {e.course_id for e in enrolments if e.course_id}
+    )
+    for cid, extra in available_info.items():
+        info.setdefault(cid, extra)
     module_course = {m: cid for cid, ci in info.items() for m in ci.module_ids}
 
     enr: list[EnrollmentSnapshot] = []
@@ -388,11 +440,12 @@ def _action(
         current_modality=state.study_modality,
         modality_belief=state.modality_belief,
         available_modalities=SUPPORTED_MODALITIES,
+        available_courses=tuple(available),
     )
     nba = next_action.next_action(snapshot)
 
     course_id = module_id = skill_id = modality = None
-    if nba.type in ("continue_module", "complete_compliance") and nba.target_id:
+    if nba.type in ("continue_module", "complete_compliance", "start_course") and nba.target_id:
         if nba.target_id in module_course:
             module_id, course_id = nba.target_id, module_course[nba.target_id]
         elif nba.target_id in info:
@@ -417,7 +470,11 @@ def _action(
         target_id=nba.target_id,
         reason=nba.reason,
         computed_at=nba.computed_at,
-        title=ACTION_TITLES.get(nba.type, nba.type.replace("_", " ").capitalize()),
+        title=(
+            "Start a new course"
+            if nba.type == "start_course" and enrolments
+            else ACTION_TITLES.get(nba.type, nba.type.replace("_", " ").capitalize())
+        ),
         course_id=course_id,
         module_id=module_id,
         skill_id=skill_id,

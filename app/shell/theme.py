@@ -1,6 +1,20 @@
 """The ByteOS look: one application stylesheet with WCAG AA contrast.
 
-Text colours are checked against their backgrounds in tests (contrast ratio >= 4.5:1).
+Text colours are checked against their backgrounds in tests (contrast ratio >= 4.5:1),
+disabled text included: a disabled control is still read, to know what it would do.
+
+Two rules keep controls from clipping or jumping:
+
+* every state of a control has the same box: a state that thickens a border takes the same
+  pixels off the padding, and no state changes the font weight (Qt sizes a button from its
+  normal state, so a bold checked label would not fit: "Videc", "Quiz (3");
+* a checked toggle is shown by a tinted fill, an accent border and a 3 px accent bar at the
+  bottom — colour is never the only cue.
+
+Keyboard focus is one ring for every focusable control — 2 px of ``FOCUS_RING`` — and the
+``:focus`` rules come last, so no later role rule (primary, nav, …) hides them. The ring has
+at least 3:1 contrast against every background it is drawn on (WCAG 2.4.11 / 1.4.11),
+including the accent fill of primary buttons.
 """
 
 from __future__ import annotations
@@ -22,9 +36,15 @@ WARNING_BG = "#FFF4E5"
 WARNING_TEXT = "#7A4100"
 INFO_BG = "#EAF0FF"
 TIP_BG = "#E8F7EF"
+DISABLED_TEXT = "#5C6374"  # on DISABLED_BG: 5.3:1
+DISABLED_BG = "#EEF0F5"
+DISABLED_BORDER = "#E1E4EC"
+PRIMARY_DISABLED_BG = "#DDE3F7"  # with MUTED text: 6.1:1
+FOCUS_RING = "#0B1533"  # on white 18:1, on BACKGROUND 17:1, on INFO_BG 16:1, on ACCENT 3.2:1
 
 STYLESHEET = f"""
 QWidget {{ color: {TEXT}; font-size: 10.5pt; }}
+QWidget:disabled {{ color: {DISABLED_TEXT}; }}
 QMainWindow, QStackedWidget#workspace, QWidget#page {{ background: {BACKGROUND}; }}
 QLabel[role="title"] {{ font-size: 18pt; font-weight: 600; }}
 QLabel[role="subtitle"] {{ color: {MUTED}; font-size: 11pt; }}
@@ -37,22 +57,43 @@ QPushButton {{
     padding: 6px 14px;
 }}
 QPushButton:hover {{ border-color: {ACCENT}; }}
-QPushButton:checked {{ background: {INFO_BG}; border: 2px solid {ACCENT}; font-weight: 600; }}
-QPushButton:disabled {{ color: #8A90A0; background: #EEF0F5; border-color: #E1E4EC; }}
-QPushButton:focus {{ border: 2px solid {ACCENT}; }}
+QPushButton:checked {{
+    background: {INFO_BG}; color: {ACCENT_DARK}; border: 1px solid {ACCENT};
+    border-bottom: 3px solid {ACCENT}; padding: 6px 14px 4px 14px;
+}}
+QPushButton:disabled {{
+    color: {DISABLED_TEXT}; background: {DISABLED_BG}; border-color: {DISABLED_BORDER};
+}}
 QPushButton[role="primary"] {{
     background: {ACCENT}; color: #FFFFFF; border: 1px solid {ACCENT_DARK}; font-weight: 600;
+    padding: 6px 14px;
 }}
 QPushButton[role="primary"]:hover {{ background: {ACCENT_DARK}; }}
-QPushButton[role="primary"]:disabled {{ background: #8FA2E8; color: #FFFFFF; }}
-QPushButton[role="nav"] {{
-    border: none; border-radius: 0; padding: 10px 18px; font-weight: 600; color: {MUTED};
-    background: transparent;
+QPushButton[role="primary"]:disabled {{
+    background: {PRIMARY_DISABLED_BG}; color: {MUTED}; border-color: {PRIMARY_DISABLED_BG};
 }}
-QPushButton[role="nav"]:checked {{ color: {ACCENT}; border-bottom: 3px solid {ACCENT}; }}
+QPushButton[role="nav"] {{
+    border: 2px solid transparent; border-bottom: 3px solid transparent; border-radius: 0;
+    padding: 8px 16px; font-weight: 600; color: {MUTED}; background: transparent;
+}}
+QPushButton[role="nav"]:hover {{ color: {TEXT}; }}
+QPushButton[role="nav"]:checked {{ color: {ACCENT}; border-bottom-color: {ACCENT}; }}
+QToolButton {{
+    background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 6px; padding: 4px;
+}}
+QToolButton:hover {{ border-color: {ACCENT}; }}
+QToolButton:checked {{ background: {INFO_BG}; border-color: {ACCENT}; }}
+QCheckBox, QRadioButton {{ border: 2px solid transparent; border-radius: 4px; padding: 2px; }}
 QWidget#topbar {{ background: {SURFACE}; border-bottom: 1px solid {BORDER}; }}
-QListWidget, QTextBrowser, QLineEdit, QPlainTextEdit, QComboBox, QSpinBox {{
+QListWidget, QListView, QTreeView, QTableView, QTextBrowser, QTextEdit, QPlainTextEdit {{
     background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 6px;
+}}
+QLineEdit, QComboBox, QSpinBox, QDoubleSpinBox {{
+    background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 6px; padding: 4px 6px;
+}}
+QLineEdit:disabled, QComboBox:disabled, QSpinBox:disabled, QPlainTextEdit:disabled,
+QTextEdit:disabled, QListWidget:disabled {{
+    background: {DISABLED_BG}; color: {DISABLED_TEXT};
 }}
 QListWidget::item {{ padding: 6px; }}
 QListWidget::item:selected {{ background: {INFO_BG}; color: {TEXT}; }}
@@ -61,4 +102,26 @@ QProgressBar {{
     text-align: center;
 }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
+
+/* Keyboard focus: last, so that no role or state rule above overrides it. */
+QPushButton:focus, QPushButton[role="primary"]:focus {{
+    border: 2px solid {FOCUS_RING}; padding: 5px 13px;
+}}
+QPushButton:checked:focus {{
+    border: 2px solid {FOCUS_RING}; border-bottom: 3px solid {FOCUS_RING};
+    padding: 5px 13px 4px 13px;
+}}
+QPushButton[role="nav"]:focus {{ border-color: {FOCUS_RING}; border-radius: 4px; }}
+QPushButton[role="nav"]:checked:focus {{
+    border-color: {FOCUS_RING}; border-bottom-color: {ACCENT};
+}}
+QToolButton:focus {{ border: 2px solid {FOCUS_RING}; padding: 3px; }}
+QCheckBox:focus, QRadioButton:focus {{ border-color: {FOCUS_RING}; }}
+QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QDoubleSpinBox:focus {{
+    border: 2px solid {FOCUS_RING}; padding: 3px 5px;
+}}
+QListWidget:focus, QListView:focus, QTreeView:focus, QTableView:focus, QTextBrowser:focus,
+QTextEdit:focus, QPlainTextEdit:focus, QGraphicsView:focus {{
+    border: 2px solid {FOCUS_RING};
+}}
 """

@@ -157,7 +157,11 @@ class CourseEditor(QWidget):
         self.gallery_button.clicked.connect(self.open_gallery)
         template_row.addWidget(self.template_combo, 1)
         template_row.addWidget(self.gallery_button)
-        form.addRow("Tem&plate", template_row)
+        # a row that is a layout gets no buddy by itself: without one, the label would draw
+        # its "&" instead of making it the Alt+P mnemonic
+        template_label = QLabel("Tem&plate")
+        template_label.setBuddy(self.template_combo)
+        form.addRow(template_label, template_row)
 
         # Target skills: a list (skill — target %), an editor for the selected one, add/remove.
         skills_box = QWidget()
@@ -196,7 +200,9 @@ class CourseEditor(QWidget):
         add_row.addWidget(self.add_skill_button)
         add_row.addWidget(self.new_skill_button)
         sv.addLayout(add_row)
-        form.addRow("Target &skills", skills_box)
+        skills_label = QLabel("Target &skills")
+        skills_label.setBuddy(self.target_list)
+        form.addRow(skills_label, skills_box)
 
         self.title_edit.textChanged.connect(self._on_title)
         self.description_edit.textChanged.connect(self._mark_dirty)

@@ -91,7 +91,7 @@ class MediaLibraryDialog(QDialog):
         self.setWindowTitle("Media library")
         self.setObjectName("media-library")
         outer = QVBoxLayout(self)
-        self.tabs = QTabWidget()
+        self.tabs = named(QTabWidget(), "media-tabs", "Library or online search")
         outer.addWidget(self.tabs, 1)
 
         lib = QWidget()
@@ -108,7 +108,9 @@ class MediaLibraryDialog(QDialog):
         self.alt_edit.setPlaceholderText("Alt text (required)")
         self.save_alt = named(QPushButton("Save alt text"), "media-save-alt", "Save alt text")
         self.save_alt.clicked.connect(self._save_alt)
-        alt_row.addWidget(QLabel("Alt text"))
+        alt_label = QLabel("&Alt text")
+        alt_label.setBuddy(self.alt_edit)
+        alt_row.addWidget(alt_label)
         alt_row.addWidget(self.alt_edit, 1)
         alt_row.addWidget(self.save_alt)
         lv.addLayout(alt_row)
@@ -160,11 +162,15 @@ class MediaLibraryDialog(QDialog):
             )
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("media-close")
+        close.setAccessibleName("Close the media library")
         if choose:
             self.use_button = buttons.addButton(
                 "Use this image", QDialogButtonBox.ButtonRole.AcceptRole
             )
             self.use_button.setObjectName("media-use")
+            self.use_button.setAccessibleName("Use the selected image")
         buttons.accepted.connect(self._accept_choice)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)

@@ -345,7 +345,9 @@ class ModuleEditor(QWidget):
         title_line = QHBoxLayout()
         title_line.addWidget(self.title_edit, 1)
         title_line.addWidget(self.slide_mode_button)
-        title_row.addRow("Module &title", title_line)
+        title_label = QLabel("Module &title")  # a layout row needs its buddy set by hand
+        title_label.setBuddy(self.title_edit)
+        title_row.addRow(title_label, title_line)
         outer.addLayout(title_row)
         # set by the course editor: fact-check flags by block id, and what "checked" does
         self.flags: dict[str, list[dict[str, str]]] = {}

@@ -61,6 +61,8 @@ class TemplateGallery(QDialog):
         intro.setWordWrap(True)
         outer.addWidget(intro)
         scroll = QScrollArea()
+        scroll.setObjectName("template-grid")
+        scroll.setAccessibleName("Templates")
         scroll.setWidgetResizable(True)
         host = QWidget()
         grid = QGridLayout(host)
@@ -83,7 +85,13 @@ class TemplateGallery(QDialog):
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        box.button(QDialogButtonBox.StandardButton.Ok).setText("Use this template")
+        ok = box.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Use this template")
+        ok.setObjectName("template-use")
+        ok.setAccessibleName("Use the selected template")
+        cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setObjectName("template-cancel")
+        cancel.setAccessibleName("Cancel and keep the current template")
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
         outer.addWidget(box)

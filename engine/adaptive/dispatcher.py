@@ -11,6 +11,7 @@ wins — the bandit advises, it never overrides.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,30 @@ _LABEL: dict[str, str] = {
     "game": "Games",
     "feed": "The feed",
 }
+
+
+# How a suggestion names a modality inside a sentence ("try a mind map").
+_PHRASE: dict[str, str] = {
+    "text": "reading it",
+    "video": "the video",
+    "audio": "listening to it",
+    "mindmap": "the mind map",
+    "flashcards": "flashcards",
+    "game": "the game",
+    "feed": "the feed",
+}
+
+
+_SESSION: dict[str, str] = {
+    "text": "reading",
+    "video": "video",
+    "audio": "audio",
+    "mindmap": "mind map",
+    "flashcards": "flashcard",
+    "game": "game",
+    "feed": "feed",
+}
+_PLURAL = frozenset({"mindmap", "flashcards", "game"})  # "Mind maps have worked best"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +217,8 @@ def recommend(
         n = belief.arm(pick).evidence
         return ModalityRecommendation(
             pick,
-            f"Trying {_LABEL[pick].lower()} now and then keeps your recommendations fresh "
-            f"(only {n:.0f} signals about it so far).",
+            f"Trying {_PHRASE[pick]} now and then keeps Byte's suggestions fresh "
+            f"({_signals(n)} about it so far).",
             "explore",
             scores,
         )
@@ -202,15 +227,37 @@ def recommend(
     return ModalityRecommendation(pick, _reason(belief, pick, current), "thompson", scores)
 
 
+def draw_seed(learner_id: str, module_id: str, belief: ModalityBelief) -> int:
+    """A seed for :func:`recommend` that is stable until new evidence arrives.
+
+    It depends on the learner, the module and the belief's evidence — not on a clock or an
+    event count — so reopening a module (a ``module_start``, which is no evidence) shows the
+    same suggestion, while different learners and modules still explore different
+    modalities. Once an outcome changes the posterior, the draw is made afresh.
+    """
+    evidence = ";".join(f"{a.successes:.3f}/{a.failures:.3f}" for a in belief.arms)
+    digest = hashlib.sha256(f"{learner_id}:{module_id}:{evidence}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 def _reason(belief: ModalityBelief, pick: Modality, current: Modality | None) -> str:
     arm = belief.arm(pick)
     label = _LABEL[pick]
     if arm.evidence < 3:
-        return f"We're still learning what suits you; {label.lower()} looks worth a try."
-    good = f"{arm.successes:.0f} of {arm.evidence:.0f} recent {label.lower()} sessions went well"
+        if current == pick:
+            return "It's a good way to start while Byte learns what suits you."
+        return f"Byte is still learning what suits you, so why not try {_PHRASE[pick]}?"
+    session = _SESSION[pick]
+    good = f"{arm.successes:.0f} of {arm.evidence:.0f} recent {session} sessions went well"
     if current == pick:
-        return f"Keep going with {label.lower()}: {good}."
-    return f"{label} has worked best for you: {good} ({arm.mean:.0%})."
+        return f"Keep going with {_PHRASE[pick]}: {good}."
+    verb = "have" if pick in _PLURAL else "has"
+    return f"{label} {verb} worked best for you: {good} ({arm.mean:.0%})."
+
+
+def _signals(n: float) -> str:
+    k = round(n)
+    return "no signals" if k == 0 else "1 signal" if k == 1 else f"only {k} signals"
 
 
 def should_switch(

@@ -14,8 +14,14 @@ switch_modality         55   the current modality clearly underperforms another 
 continue_module      50–75   an in-progress course (75 when it is past its due date)
 close_skill_gap      40–60   the biggest open skill gap (40 + 20 × gap score)
 continue_module         20   start the next not-started enrolment
+start_course            10   no course under way: start the first available course
 all_caught_up            0   nothing to do
 ====================  =====  =============================================================
+
+``start_course`` is what a brand-new learner sees: a course they can take (published in
+their organisation, not yet enrolled) rather than "all caught up" while nothing is begun.
+It is offered only when no enrolment is still open, so it never distracts from a course the
+learner is in the middle of.
 
 It is a pure function of a :class:`LearnerSnapshot`, so the app can call it after every
 event and tests can pin every rule.
@@ -39,6 +45,7 @@ ActionType = Literal[
     "switch_modality",
     "continue_module",
     "close_skill_gap",
+    "start_course",
     "all_caught_up",
 ]
 _TYPE_ORDER: tuple[str, ...] = (
@@ -48,6 +55,7 @@ _TYPE_ORDER: tuple[str, ...] = (
     "switch_modality",
     "continue_module",
     "close_skill_gap",
+    "start_course",
     "all_caught_up",
 )
 
@@ -87,6 +95,18 @@ class ComplianceSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class AvailableCourse:
+    """A course the learner may start (published for them, no enrolment yet)."""
+
+    course_id: str
+    title: str
+    first_module_id: str | None = None
+    first_module_title: str | None = None
+    module_count: int = 0
+    duration_mins: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LearnerSnapshot:
     """Everything the decision looks at, gathered by the app at ``now``."""
 
@@ -102,6 +122,7 @@ class LearnerSnapshot:
     current_modality: Modality | None = None
     modality_belief: ModalityBelief | None = None
     available_modalities: tuple[Modality, ...] = MODALITIES
+    available_courses: tuple[AvailableCourse, ...] = ()  # in the order the app lists them
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +152,10 @@ def _duration(td: timedelta) -> str:
 def _days(td: timedelta) -> str:
     d = max(0, td.days)
     return "today" if d == 0 else "1 day" if d == 1 else f"{d} days"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _candidates(s: LearnerSnapshot) -> list[tuple[float, ActionType, str | None, str]]:
@@ -239,6 +264,27 @@ def _candidates(s: LearnerSnapshot) -> list[tuple[float, ActionType, str | None,
                 )
             )
 
+    open_enrolment = any(
+        e.status != "completed" and e.next_module_id is not None for e in s.enrollments
+    )
+    enrolled = {e.course_id for e in s.enrollments}
+    startable = [c for c in s.available_courses if c.course_id not in enrolled]
+    if startable and not open_enrolment:
+        nxt = startable[0]
+        facts = [_count(nxt.module_count, "module")] if nxt.module_count else []
+        if nxt.duration_mins:
+            facts.append(f"about {nxt.duration_mins} min")
+        about = f" ({', '.join(facts)})" if facts else ""
+        begin = f" Begin with “{nxt.first_module_title}”." if nxt.first_module_title else ""
+        out.append(
+            (
+                10.0,
+                "start_course",
+                nxt.first_module_id or nxt.course_id,
+                f"“{nxt.title}”{about} is ready for you.{begin}",
+            )
+        )
+
     gaps = [g for g in s.skill_gaps if g.is_open and g.gap_score >= 0.2]
     if gaps:
         g = max(gaps, key=lambda x: (x.gap_score, x.skill_id))
@@ -262,7 +308,8 @@ def next_action(snapshot: LearnerSnapshot) -> NextAction:
         return NextAction(
             "all_caught_up",
             None,
-            "You're all caught up. Browse the catalogue for something new.",
+            "Nothing is waiting for you now. New courses appear on your dashboard when "
+            "they are published.",
             snapshot.now,
         )
     _score, kind, target, reason = min(
