@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,9 @@ from engine.generation.pipeline import Brief, CourseGenerator, GenerationState
 from engine.generation.sources import Passage, PassageIndex, passages
 from engine.ingest.document import Document, IngestError
 from engine.ingest.html_source import ingest_html
+from engine.ingest.limits import DEFAULT_LIMITS, size_mb
 from engine.ingest.sources import ingest_file
-from engine.ingest.text_source import decode, ingest_prompt, parse_markdown
+from engine.ingest.text_source import decode_as, ingest_prompt, parse_markdown
 from engine.llm.base import CancelToken, LLMProvider
 from sync.store.models import ContentAsset
 
@@ -43,16 +44,22 @@ class Source:
     file: Path | None = None
 
 
-def from_file(path: Path, progress: Progress = lambda _f, _m: None) -> Source:
+def _no_progress(_fraction: float, _message: str) -> None:
+    return None
+
+
+def from_file(path: Path, progress: Progress = _no_progress, encoding: str | None = None) -> Source:
+    """``encoding`` (text and web pages) overrides the detected one; ``progress`` is also
+    the cancellation point (a ``TaskControl.progress`` raises once cancelled)."""
     try:
-        return Source(path.name, ingest_file(path, progress), path)
+        return Source(path.name, ingest_file(path, progress, encoding=encoding), path)
     except IngestError as err:
         raise UserError(str(err)) from err
 
 
-def from_text(text: str, title: str = "Pasted text") -> Source:
+def from_text(text: str, title: str = "Pasted text", progress: Progress = _no_progress) -> Source:
     try:
-        return Source(title, parse_markdown(text, title, "text"))
+        return Source(title, parse_markdown(text, title, "text", progress))
     except IngestError as err:
         raise UserError(str(err)) from err
 
@@ -64,29 +71,42 @@ def from_prompt(prompt: str) -> Source:
         raise UserError(str(err)) from err
 
 
-def from_url(url: str) -> Source:
-    """Fetch a web page (online only; fails fast and clearly when offline)."""
+def from_url(url: str, progress: Progress = _no_progress, encoding: str | None = None) -> Source:
+    """Fetch a web page (online only; fails fast and clearly when offline). The download is
+    streamed and stops at the web-page size limit; ``progress`` is the cancellation point."""
     import httpx
 
     if not url.startswith(("http://", "https://")):
         raise UserError("Enter a web address starting with http:// or https://.")
+    cap = DEFAULT_LIMITS.html_max_bytes
     try:
-        r = httpx.get(
+        with httpx.stream(
+            "GET",
             url,
             timeout=httpx.Timeout(15.0, connect=3.0),
             follow_redirects=True,
             headers={"User-Agent": "ByteOS Studio"},
-        )
+        ) as r:
+            if r.status_code >= 400:
+                raise UserError(f"The page could not be fetched (HTTP {r.status_code}).")
+            body = bytearray()
+            for chunk in r.iter_bytes(64 * 1024):
+                body += chunk
+                if len(body) > cap:
+                    raise UserError(
+                        f"The page is larger than {size_mb(cap)}, the most ByteOS reads "
+                        "from a web page."
+                    )
+                progress(0.0, f"Downloading {url} ({size_mb(len(body))})")
     except httpx.ConnectError as err:
         raise UserError(
             "You appear to be offline. Save the page as .html and add the file instead."
         ) from err
     except httpx.HTTPError as err:
         raise UserError(f"The page could not be fetched ({err}).") from err
-    if r.status_code >= 400:
-        raise UserError(f"The page could not be fetched (HTTP {r.status_code}).")
     try:
-        doc = ingest_html(decode(r.content, url), url=url, name=url)
+        text, used = decode_as(bytes(body), url, encoding, max_bytes=cap)
+        doc = replace(ingest_html(text, url=url, name=url, progress=progress), encoding=used)
     except IngestError as err:
         raise UserError(str(err)) from err
     return Source(url, doc)

@@ -36,6 +36,7 @@ from app.services.errors import UserError
 from app.studio.common import named
 from app.tasks import TaskControl, TaskHandle, TaskRunner
 from engine.generation.pipeline import Brief
+from engine.ingest.text_source import ENCODINGS
 from engine.llm.base import CancelToken
 
 FILE_FILTER = "Sources (*.pdf *.docx *.html *.htm *.md *.markdown *.txt);;All files (*)"
@@ -56,6 +57,7 @@ class GenerateCourseDialog(QDialog):
         self.job: generation.Job | None = None
         self.course_id: str | None = None
         self.handle: TaskHandle | None = None
+        self.reading: TaskHandle | None = None  # a source being read (Cancel stops it)
         self.setWindowTitle("Generate a course with AI")
         self.setObjectName("generate-course")
         outer = QVBoxLayout(self)
@@ -96,6 +98,15 @@ class GenerateCourseDialog(QDialog):
         form.addRow("&Difficulty", self.difficulty)
         form.addRow("&Modules", self.modules)
         form.addRow("Target s&kills", self.skills)
+        self.encoding = named(QComboBox(), "gen-encoding", "Text encoding of added files")
+        self.encoding.addItem("Detect automatically", None)
+        for codec, label in ENCODINGS:
+            self.encoding.addItem(label, codec)
+        self.encoding.setToolTip(
+            "For text and web-page files: if accented letters come out wrong, choose the "
+            "file's encoding here and add it again."
+        )
+        form.addRow("Text &encoding", self.encoding)
         outer.addLayout(form)
         self.progress = named(QProgressBar(), "gen-progress", "Generation progress")
         self.progress.setRange(0, 100)
@@ -103,6 +114,12 @@ class GenerateCourseDialog(QDialog):
         self.status.setWordWrap(True)
         outer.addWidget(self.progress)
         outer.addWidget(self.status)
+        # what an importer left out or could not read, per source, for the creator to see
+        self.warnings = named(QLabel(), "gen-warnings", "What was left out of your sources")
+        self.warnings.setWordWrap(True)
+        self.warnings.setProperty("role", "warning")
+        self.warnings.setVisible(False)
+        outer.addWidget(self.warnings)
         self.review = named(QPlainTextEdit(), "gen-review", "Fact-check results")
         self.review.setReadOnly(True)
         self.review.setVisible(False)
@@ -132,6 +149,7 @@ class GenerateCourseDialog(QDialog):
     # -- sources -----------------------------------------------------------------------------
     def _add(self, make: Any, label: str) -> None:
         self.status.setText(f"Reading {label}…")
+        self.progress.setValue(0)
 
         def work(control: TaskControl) -> generation.Source:
             return make(control)  # type: ignore[no-any-return]
@@ -141,35 +159,71 @@ class GenerateCourseDialog(QDialog):
             self.sources.append(src)
             d = src.document
             pages = f", {d.pages} pages" if d.pages else ""
-            self.source_list.addItem(f"{src.label} — {d.title} ({d.word_count} words{pages})")
-            warn = f" Note: {' '.join(d.warnings)}" if d.warnings else ""
-            self.status.setText(f"Added {src.label}.{warn}")
+            enc = f", read as {d.encoding}" if d.encoding else ""
+            mark = " ⚠" if d.warnings else ""
+            self.source_list.addItem(
+                f"{src.label} — {d.title} ({d.word_count} words{pages}{enc}){mark}"
+            )
+            if d.warnings:
+                item = self.source_list.item(self.source_list.count() - 1)
+                item.setToolTip("\n".join(d.warnings))
+            self._show_warnings()
+            note = " Some of it was left out: see below." if d.warnings else ""
+            self.status.setText(f"Added {src.label}.{note}")
             if not self.topic.text().strip():
                 self.topic.setText(d.title)
 
-        self.runner.run(
+        def failed(message: str) -> None:
+            self.status.setText(message)
+
+        def cancelled() -> None:
+            self.status.setText(f"Stopped reading {label}; nothing was added.")
+
+        def ended() -> None:
+            if self.reading is handle:  # not a newer read started meanwhile
+                self.reading = None
+                if self.handle is None or self.handle.done:
+                    self.cancel_button.setEnabled(False)
+
+        handle = self.runner.run(
             f"Reading {label}",
             work,
             on_success=done,
-            on_error=lambda m: self.status.setText(m),
-            on_progress=lambda f, _m: self.progress.setValue(round(f * 100)),
+            on_error=failed,
+            on_progress=self._progress,
+            on_cancel=cancelled,
         )
+        handle.ended.connect(ended)
+        self.reading = handle
+        self.cancel_button.setEnabled(True)
+
+    def _show_warnings(self) -> None:
+        lines = [f"⚠ {s.label}: {w}" for s in self.sources for w in s.document.warnings]
+        self.warnings.setText("\n".join(lines))
+        self.warnings.setVisible(bool(lines))
 
     def add_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Add a source", "", FILE_FILTER)
         if path:
-            p = Path(path)
-            self._add(lambda c: generation.from_file(p, c.progress), p.name)
+            self.add_path(Path(path))
+
+    def add_path(self, p: Path) -> None:
+        """Read one file in the background, with the encoding chosen in the dialog."""
+        encoding = self.encoding.currentData()
+        self._add(lambda c: generation.from_file(p, c.progress, encoding), p.name)
 
     def add_url(self) -> None:
         url, ok = QInputDialog.getText(self, "Add a web page", "Address (https://…):")
         if ok and url.strip():
-            self._add(lambda _c: generation.from_url(url.strip()), url.strip())
+            address, encoding = url.strip(), self.encoding.currentData()
+            self._add(lambda c: generation.from_url(address, c.progress, encoding), address)
 
     def add_text(self) -> None:
         text, ok = QInputDialog.getMultiLineText(self, "Paste text", "Source text:")
         if ok and text.strip():
-            self._add(lambda _c: generation.from_text(text), "pasted text")
+            self._add(
+                lambda c: generation.from_text(text, "Pasted text", c.progress), "pasted text"
+            )
 
     # -- generation --------------------------------------------------------------------------
     def brief(self) -> Brief:
@@ -213,7 +267,10 @@ class GenerateCourseDialog(QDialog):
             self.status.setText(message)
 
     def cancel(self) -> None:
-        if self.handle is not None:
+        if self.reading is not None and not self.reading.done:
+            self.reading.cancel()
+            self.status.setText("Stopping…")
+        if self.handle is not None and not self.handle.done:
             self.handle.cancel()
             self.status.setText("Stopping after the current step…")
 
@@ -231,7 +288,7 @@ class GenerateCourseDialog(QDialog):
 
     def _idle(self) -> None:
         self.generate_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        self.cancel_button.setEnabled(self.reading is not None and not self.reading.done)
 
     def _finished(self, result: object) -> None:
         self._idle()

@@ -38,6 +38,7 @@ class Document:
     elements: tuple[Element, ...]
     pages: int | None = None
     warnings: tuple[str, ...] = field(default=())
+    encoding: str | None = None  # the text encoding read (text and web pages)
 
     def plain_text(self) -> str:
         out: list[str] = []

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.ingest.document import IngestError
+from engine.ingest.limits import Limits
 from engine.ingest.sources import ingest_file
 from engine.ingest.text_source import ingest_prompt, ingest_text
 from tests.engine.ingest.conftest import print_pdf
@@ -51,13 +52,8 @@ def test_docx_structure(kitchen_docx: Path) -> None:
     assert image.image is not None and image.image.startswith(b"\x89PNG")
 
 
-def test_docx_oversized_image_is_left_out_with_a_warning(
-    kitchen_docx: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import engine.ingest.docx_source as d
-
-    monkeypatch.setattr(d, "MAX_IMAGE_BYTES", 10)
-    doc = ingest_file(kitchen_docx)
+def test_docx_oversized_image_is_left_out_with_a_warning(kitchen_docx: Path) -> None:
+    doc = ingest_file(kitchen_docx, limits=Limits(image_max_bytes=10))
     assert "image" not in _kinds(doc) and any("image" in w for w in doc.warnings)
 
 
