@@ -23,11 +23,16 @@ Scopes (which row the operation is aimed at), per table:
 Operations: ``select``, ``insert`` (a new row like the scope's row), ``update``, ``delete``,
 and for every foreign-key column, the same column pointing at each scope of the referenced
 table, on ``insert`` and on ``update`` (the expectation follows from the rule in ``REFS``).
+So does every id inside a JSON document (``JSON_REFS``): the document naming each scope's
+row. Every jsonb column, and every trigger on a public table, is declared here too
+(``JSON_REFS`` or ``JSON_FREE``; ``TRIGGERS``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 ROLES = ("anonymous", "fresh", "learner", "creator", "manager", "org_admin", "super_admin")
 PROFILE_ROLES = ROLES[2:]
@@ -105,12 +110,14 @@ POLICY: dict[str, Table] = {
             "super_admin": "*",
         },
     ),
+    # an org admin removes a member with rpc/remove_member (which also takes the profile out
+    # of the organisation); deleting the bare membership would leave their access in place
     "org_members": Table(
         USER,
         select={**each(STAFF, "own org"), "super_admin": "*"},
         insert={"org_admin": "own org", "super_admin": "*"},
         update={"org_admin": "own org", "super_admin": "*"},
-        delete={"org_admin": "own org", "super_admin": "*"},
+        delete={"super_admin": "*"},
     ),
     "learner_profiles": OWN_ROWS,
     "learner_skills": OWN_ROWS,
@@ -176,7 +183,9 @@ POLICY: dict[str, Table] = {
 #   "readable": a link to content, a colleague or a skill: allowed when the actor may read
 #            the target (so never another organisation's, and for learners only published
 #            content);
-#   "self": must be the actor (super admins excepted).
+#   "self": must be the actor (super admins excepted);
+#   "enrollee": must be the row's user (among the world's profiles, which are all learners
+#            and the actor; the staff who may also be named are tested end to end).
 # A pair (rule on insert, rule on update) where they differ. In every case the operation on
 # the row itself must be allowed too.
 REFS: dict[tuple[str, str], str | tuple[str, str]] = {
@@ -200,7 +209,9 @@ REFS: dict[tuple[str, str], str | tuple[str, str]] = {
     ("enrollments", "user_id"): "owner",
     ("enrollments", "path_id"): "readable",
     ("enrollments", "course_id"): "readable",
-    ("enrollments", "enrolled_by"): "readable",
+    # the enrollee, or (written by a manager or admin) a manager or admin of the enrollee's
+    # organisation or the content's creator: test_rls_references.py has those
+    ("enrollments", "enrolled_by"): "enrollee",
     ("learning_events", "user_id"): "owner",
     ("learning_events", "course_id"): "readable",
     ("learning_events", "module_id"): "readable",
@@ -216,6 +227,107 @@ REFS: dict[tuple[str, str], str | tuple[str, str]] = {
     # made by the admin who makes it; another admin may later take it over (or revoke it)
     ("org_invitations", "invited_by"): ("self", "readable"),
     ("org_invitations", "accepted_by"): "readable",
+}
+
+
+# References inside JSON documents (ECOSYSTEM.md section 5's shapes), checked like foreign
+# keys by the server's check_json_references triggers (byteos.json_references): for each
+# (table, column), the JSON path the server reads the ids at, the table they name, the rule
+# (as in REFS), and a document naming one id. "not_foreign": an id may not name another
+# organisation's row (an id of no row yet passes: modules are pushed before their assets).
+@dataclass(frozen=True)
+class JsonRef:
+    path: str
+    ref_table: str
+    rule: str
+    doc: Callable[[str], Any]
+
+
+def _image(asset_id: str) -> list[dict[str, Any]]:
+    return [{"type": "image", "asset_id": asset_id, "src": "j.png", "alt": "A picture"}]
+
+
+def _question(skill_id: str) -> list[dict[str, Any]]:
+    choices = [{"id": "a", "text": "Yes", "correct": True}, {"id": "b", "text": "No"}]
+    return [
+        {"id": "q", "type": "single", "prompt": "?", "choices": choices, "skill_ids": [skill_id]}
+    ]
+
+
+JSON_REFS: dict[tuple[str, str], JsonRef] = {
+    ("courses", "target_skills"): JsonRef(
+        "lax $[*].skill_id",
+        "skills",
+        "readable",
+        lambda i: [{"skill_id": i, "target_proficiency": 0.8}],
+    ),
+    ("learning_paths", "courses"): JsonRef(
+        "lax $[*].course_id",
+        "courses",
+        "readable",
+        lambda i: [{"course_id": i, "order_index": 0, "is_required": True}],
+    ),
+    ("learning_paths", "target_skills"): JsonRef(
+        "lax $[*].skill_id",
+        "skills",
+        "readable",
+        lambda i: [{"skill_id": i, "target_proficiency": 0.8}],
+    ),
+    ("modules", "quiz"): JsonRef("lax $[*].skill_ids[*]", "skills", "readable", _question),
+    ("modules", "content"): JsonRef(
+        'lax $[*] ? (@.type == "image").asset_id', "content_assets", "not_foreign", _image
+    ),
+    ("content_assets", "metadata"): JsonRef(
+        "lax $.module_id", "modules", "readable", lambda i: {"module_id": i}
+    ),
+}
+
+# Every other jsonb column, and why it holds no id of another row the server must check.
+JSON_FREE: dict[tuple[str, str], str] = {
+    ("organisations", "branding"): "colours, font, a logo url",
+    ("organisations", "settings"): "settings, allowed email domains",
+    ("learner_profiles", "modality_scores"): "numbers",
+    ("learner_profiles", "next_best_action"): "the owner's own suggestion (target_id is shown"
+    " only to them, resolved through what they can read)",
+    ("learner_profiles", "ai_tutor_context"): "the owner's own summary",
+    ("courses", "settings"): "flags",
+    ("modules", "modality_variants"): "media urls, mindmap data, a game id (no table)",
+    ("learning_paths", "certification_config"): "flags, a template name",
+    ("learning_events", "payload"): "the owner's telemetry (question and skill ids of content"
+    " the row's course names, which is checked)",
+    ("ai_interactions", "context_used"): "the owner's retrieval notes",
+}
+
+# A module column that must name a module of the row's course column (when both are set):
+# check_module_in_course triggers; the matrix keeps the pair consistent when it moves one,
+# test_rls_references.py tests the mismatch.
+SAME_COURSE: dict[str, tuple[str, str]] = {
+    "learning_events": ("module_id", "course_id"),
+    "ai_interactions": ("module_id", "course_id"),
+}
+
+# Every trigger on a public table (name -> tables), so a new one is a decision written here.
+_SYNCED = (
+    "organisations profiles org_members learner_profiles skills learner_skills skill_gaps"
+    " courses modules content_assets learning_paths enrollments learning_events"
+    " ai_interactions certifications compliance_records"
+)
+TRIGGERS: dict[str, str] = {
+    "sync_stamp": _SYNCED,  # change numbers
+    "sync_tombstone": _SYNCED,  # deletions
+    "sync_visibility": "courses learning_paths",  # 'hide' when unpublished; restamp modules
+    "guard_profile": "profiles",  # nobody changes their role or organisation
+    "restamp_assets": "courses modules learning_paths",  # assets becoming visible to learners
+    "hide_assets": "courses modules learning_paths",  # assets no longer visible to learners
+    "hide_assets_delete": "courses",  # the same, before a course (and its modules) goes
+    "check_references_insert": "",  # every table of REFS (checked against REFS)
+    "check_references_update": "",
+    "check_json_references_insert": "",  # every table of JSON_REFS (checked against JSON_REFS)
+    "check_json_references_update": "",
+    "check_module_in_course_insert": "learning_events ai_interactions",
+    "check_module_in_course_update": "learning_events ai_interactions",
+    "check_enrolled_by_insert": "enrollments",
+    "check_enrolled_by_update": "enrollments",
 }
 
 # Foreign keys out of public, not part of the matrix.
@@ -242,5 +354,18 @@ def expected_ref(
         return expected(op, role, table, target)
     if rule == "readable":
         return expected("select", role, ref_table, target)
+    if rule == "enrollee":
+        return target == home
     assert rule == "self", rule
     return target == "own" or role == "super_admin"
+
+
+def expected_json_ref(op: str, role: str, table: str, home: str, column: str, target: str) -> bool:
+    """``op`` of ``table``'s ``home`` row with the document in ``column`` naming the
+    ``target`` row of the table it references."""
+    if not expected(op, role, table, home):
+        return False
+    ref = JSON_REFS[(table, column)]
+    assert ref.rule in ("readable", "not_foreign"), ref.rule
+    # every target of the matrix exists, so both rules come to "the actor can read it"
+    return expected("select", role, ref.ref_table, target)

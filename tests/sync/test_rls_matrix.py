@@ -40,6 +40,7 @@ class TableInfo:
     uniques: list[list[str]]
     fks: dict[str, tuple[str, str]]  # column -> (schema.table, column)
     text_columns: set[str] = field(default_factory=set)
+    json_columns: set[str] = field(default_factory=set)
 
     @property
     def touch(self) -> str:
@@ -92,6 +93,7 @@ def read_schema(conn: psycopg.Connection[Any]) -> dict[str, TableInfo]:
             uniques,
             fks,
             {c for c, t in cols if t == "text"},
+            {c for c, t in cols if t == "jsonb"},
         )
     return tables
 
@@ -298,12 +300,17 @@ class Case:
     role: str
     op: str  # select insert update delete
     scope: str
-    column: str | None = None  # a foreign key set to ...
+    column: str | None = None  # a foreign key (or a JSON document naming an id) set to ...
     target: str | None = None  # ... the row of this scope of the table it references
     expected: bool = False
+    json: bool = False  # column is a JSON document of policy.JSON_REFS
 
     def __str__(self) -> str:
-        ref = f" with {self.column} -> {self.target}" if self.column else ""
+        ref = (
+            f" with {self.column}{'{json}' if self.json else ''} -> {self.target}"
+            if self.column
+            else ""
+        )
         verdict = "allowed" if self.expected else "refused"
         return f"{self.role:>11} {self.op} {self.table}[{self.scope}]{ref}: should be {verdict}"
 
@@ -412,16 +419,29 @@ class Runner:
             return [], sql.SQL("delete from public.{} where {} = {}").format(
                 tname, pk, sql.Literal(src[t.pk])
             )
-        target_key = None
-        if case.column is not None:
+        target_key: Any = None
+        changes: Row = {}
+        if case.column is not None and case.json:
+            ref = policy.JSON_REFS[(case.table, case.column)]
+            target_key = self.world.key(ref.ref_table, case.target or "", actor)
+            if target_key is None or str(target_key) in json.dumps(src.get(case.column)):
+                return None  # no such target for this actor, or no change
+            changes[case.column] = ref.doc(str(target_key))
+        elif case.column is not None:
             ref_table = t.fks[case.column][0].removeprefix("public.")
             target_key = self.world.key(ref_table, case.target or "", actor)
             if target_key is None or str(target_key) == str(src.get(case.column)):
                 return None  # no such target for this actor, or no change
+            changes[case.column] = target_key
+            # a module must be one of the row's course: move the pair together
+            module_col, course_col = policy.SAME_COURSE.get(case.table, ("", ""))
+            if case.column == module_col:
+                changes[course_col] = self.row("modules", target_key)["course_id"]
+            elif case.column == course_col:
+                changes[module_col] = None
         if case.op == "insert":
             row, prep = self.new_row(case, src, actor)
-            if case.column is not None:
-                row[case.column] = target_key
+            row.update(changes)
             prep += self.unique_room(case.table, row)
             cols = sql.SQL(", ").join(sql.Identifier(c) for c in row)
             return prep, sql.SQL(
@@ -434,12 +454,19 @@ class Runner:
             return [], sql.SQL("update public.{} set {} = {} where {} = {}").format(
                 tname, col, col, pk, sql.Literal(src[t.pk])
             )
-        moved = {**src, case.column: target_key}
-        return self.unique_room(case.table, moved), sql.SQL(
-            "update public.{} set {} = {} where {} = {}"
-        ).format(
-            tname, sql.Identifier(case.column), sql.Literal(target_key), pk, sql.Literal(src[t.pk])
+        moved = {**src, **changes}
+        sets = sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(
+                sql.Identifier(c),
+                sql.SQL("{}::jsonb").format(sql.Literal(json.dumps(v)))
+                if c in t.json_columns
+                else sql.Literal(v),
+            )
+            for c, v in changes.items()
         )
+        return self.unique_room(case.table, moved), sql.SQL(
+            "update public.{} set {} where {} = {}"
+        ).format(tname, sets, pk, sql.Literal(src[t.pk]))
 
     def run(self, case: Case) -> bool | None:
         """True allowed, False refused, None not applicable; raises on a broken case."""
@@ -493,6 +520,12 @@ def cases(schema: dict[str, TableInfo], runner: Runner) -> Iterator[Case]:
                     for target in policy.POLICY[ref_table].scopes:
                         ok = policy.expected_ref(op, role, table, home, column, ref_table, target)
                         yield Case(table, role, op, home, column, target, ok)
+                for (jtable, column), ref in sorted(policy.JSON_REFS.items()):
+                    if jtable != table:
+                        continue
+                    for target in policy.POLICY[ref.ref_table].scopes:
+                        ok = policy.expected_json_ref(op, role, table, home, column, target)
+                        yield Case(table, role, op, home, column, target, ok, json=True)
 
 
 # -- tests ---------------------------------------------------------------------------------------
@@ -523,6 +556,63 @@ def test_every_table_and_foreign_key_has_an_expectation(schema: dict[str, TableI
             for role, scopes in getattr(rules, op).items():
                 assert role in policy.ROLES, (table, op, role)
                 assert scopes == "*" or set(scopes.split()) <= set(rules.scopes), (table, op)
+
+
+def test_every_json_column_has_a_decision(schema: dict[str, TableInfo]) -> None:
+    documents = {
+        (t, c) for t, info in schema.items() for c in info.json_columns if c != "field_clocks"
+    }
+    assert sorted(documents & set(policy.JSON_REFS) & set(policy.JSON_FREE)) == []
+    assert sorted(documents ^ (set(policy.JSON_REFS) | set(policy.JSON_FREE))) == [], (
+        "jsonb columns without (or with stale) a JSON_REFS rule or a JSON_FREE reason"
+    )
+
+
+def test_every_json_reference_is_checked_by_a_trigger(supabase: Supabase) -> None:
+    declared = {(t, c, r.path, r.ref_table) for (t, c), r in policy.JSON_REFS.items()}
+    for trigger in ("check_json_references_insert", "check_json_references_update"):
+        checked: set[tuple[str, str, str, str]] = set()
+        for table, args in supabase.sql(
+            "select c.relname, encode(t.tgargs, 'escape') from pg_trigger t "
+            "join pg_class c on c.oid = t.tgrelid where t.tgname = %s",
+            (trigger,),
+        ):
+            parts = args.split("\\000")  # the primary key, then (column, path, table, mode)
+            checked |= {(table, *parts[i : i + 3]) for i in range(1, len(parts) - 1, 4)}
+            modes = {parts[i]: parts[i + 3] for i in range(1, len(parts) - 1, 4)}
+            for column, mode in modes.items():
+                assert mode == policy.JSON_REFS[(table, column)].rule, (table, column)
+        assert sorted(checked ^ declared) == [], trigger
+
+
+def test_every_trigger_is_declared(supabase: Supabase, schema: dict[str, TableInfo]) -> None:
+    found: dict[str, set[str]] = {}
+    for name, table in supabase.sql(
+        "select t.tgname, c.relname from pg_trigger t join pg_class c on c.oid = t.tgrelid "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = 'public' and not t.tgisinternal"
+    ):
+        found.setdefault(name, set()).add(table)
+    assert sorted(found) == sorted(policy.TRIGGERS), "triggers without (or with stale) entries"
+    for name, tables in policy.TRIGGERS.items():
+        if tables:
+            assert found[name] == set(tables.split()), name
+    refs = {t for t, _ in policy.REFS}
+    assert found["check_references_insert"] == found["check_references_update"] == refs
+    # a table naming both a course and a module keeps them consistent
+    pairs = {
+        t: (m, c)
+        for t, info in schema.items()
+        for m, (mt, _) in info.fks.items()
+        for c, (ct, _) in info.fks.items()
+        if mt == "public.modules" and ct == "public.courses"
+    }
+    assert pairs == policy.SAME_COURSE
+    for trigger in ("check_module_in_course_insert", "check_module_in_course_update"):
+        assert found[trigger] == set(policy.SAME_COURSE), trigger
+    json_refs = {t for t, _ in policy.JSON_REFS}
+    assert found["check_json_references_insert"] == json_refs
+    assert found["check_json_references_update"] == json_refs
 
 
 def test_every_foreign_key_is_checked_by_a_trigger(
