@@ -45,12 +45,19 @@ class Capture:
     clock: HybridClock | None = None
 
     def clock_for(self, session: Session) -> HybridClock:
+        """This device's clock, moved past the last stamp stored in the database: another
+        process on the same file (``byteos sync`` beside the app) may have ticked it or
+        observed later stamps from the server since this process last looked."""
         if self.clock is None:
             node = read_state(session, "device_id")
             if node is None:
                 node = uuid.uuid4().hex[:12]
                 write_state(session, "device_id", node)
             self.clock = HybridClock(node, read_state(session, "hlc"))
+        else:
+            stored = read_state(session, "hlc")
+            if stored:
+                self.clock.observe(stored)
         return self.clock
 
 

@@ -54,6 +54,8 @@ from sync.tables import ORDER, SPECS, TableSpec
 
 T = TypeVar("T")
 MAX_FK_ATTEMPTS = 5
+MODULE_REFERENCES = ("learning_events", "ai_interactions")
+COURSE_REFERENCES = ("learning_events", "enrollments", "ai_interactions")
 
 
 class Control(Protocol):
@@ -632,6 +634,14 @@ class Replicator:
 
     def _delete_local(self, s: Session, spec: TableSpec, row_id: str) -> None:
         t = table_of(spec.name)
+        if spec.name == "modules":
+            # activity recorded here on a module that was deleted on the server keeps its
+            # course but no longer names the module (as ON DELETE SET NULL would). None of it
+            # has reached the server, which refuses to delete a module that activity names,
+            # and it would be refused there forever for naming a module that is gone.
+            for name in MODULE_REFERENCES:
+                ref = table_of(name)
+                s.execute(update(ref).where(ref.c.module_id == row_id).values(module_id=None))
         try:
             with s.begin_nested():
                 s.execute(delete(t).where(t.c.id == row_id))
@@ -803,6 +813,25 @@ class Replicator:
         else:
             self._upsert_local(s, spec, server)
             self._observe(s, dict(server.get("field_clocks") or {}))
+        if spec.name == "courses" and server.get("status") == "published":
+            self._retry_refused_for(s, row_id)
+
+    def _retry_refused_for(self, s: Session, course_id: str) -> None:
+        """A learner may only write rows naming a course they can see: activity recorded
+        while a course was being unpublished was refused by row-level security. Now that the
+        course is visible again, it goes up again."""
+        for name in COURSE_REFERENCES:
+            t = table_of(name)
+            s.execute(
+                update(SyncOutbox)
+                .where(
+                    SyncOutbox.table_name == name,
+                    SyncOutbox.state == "rejected",
+                    SyncOutbox.last_error.like("%(42501)"),
+                    SyncOutbox.row_id.in_(select(t.c.id).where(t.c.course_id == course_id)),
+                )
+                .values(state="pending", attempts=0)
+            )
 
 
 def last_synced(db: Database, account_id: str) -> datetime | None:

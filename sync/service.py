@@ -6,14 +6,26 @@ lives in the OS keyring (``SessionStore``); the project URL, the public anon key
 signed-in account id (none of them secret) live in the local database's ``sync_state``.
 An expired or revoked session never blocks local learning: changes keep queueing in the
 outbox and go up after the next sign-in.
+
+One sync of a database at a time: ``sync_now`` holds an exclusive lock on
+``<database>.sync-lock`` (an OS file lock, so it also keeps the app and a ``byteos sync`` run
+apart, and it is released when a process dies, even by ``kill -9``) plus a lock per database
+inside the process (the timer and *Sync now*). A second sync waits for the first to finish,
+then runs; two replicators on one mirror would apply the same pages and push the same rows
+at once.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -38,6 +50,78 @@ class Offline(SyncError):
 
 class NotConfigured(SyncError):
     pass
+
+
+class SyncBusy(SyncError):
+    pass
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+_IN_PROCESS: dict[str, threading.Lock] = {}
+_IN_PROCESS_GUARD = threading.Lock()
+
+
+@contextmanager
+def sync_lock(
+    db_path: Path, wait: float, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Hold the one sync of the database at ``db_path``, waiting up to ``wait`` seconds."""
+    key = str(db_path.resolve())
+    with _IN_PROCESS_GUARD:
+        local = _IN_PROCESS.setdefault(key, threading.Lock())
+    busy = SyncBusy("Another sync of this database is still running; try again later.")
+    deadline = time.monotonic() + wait
+    if not local.acquire(blocking=False):
+        if on_wait is not None:
+            on_wait()
+            on_wait = None
+        if not local.acquire(timeout=max(0.0, wait)):
+            raise busy
+    try:
+        fd = os.open(db_path.with_name(db_path.name + ".sync-lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            while not _try_lock(fd):
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
+                if time.monotonic() >= deadline:
+                    raise busy
+                time.sleep(0.05)
+            try:
+                yield
+            finally:
+                _unlock(fd)
+        finally:
+            os.close(fd)
+    finally:
+        local.release()
 
 
 @dataclass(frozen=True)
@@ -167,26 +251,17 @@ class SyncService:
         )
 
     # -- syncing -----------------------------------------------------------------------------
-    def sync_now(self, control: Control | None = None, **replicator_options: Any) -> SyncReport:
+    def sync_now(
+        self, control: Control | None = None, wait: float = 600.0, **replicator_options: Any
+    ) -> SyncReport:
+        """Exchange changes now; if another sync of this database runs, wait for it first
+        (up to ``wait`` seconds, then ``SyncBusy``)."""
         remote, url = self._remote()
         try:
             if not probe(url):
                 raise Offline("Offline: your changes are kept and will sync when you reconnect.")
-            account = self._get("account.id")
-            stored = self.store.load(url, account) if account else None
-            if account is None or stored is None:
-                raise AuthRequired("Sign in to sync: your changes are kept until then.")
-            remote.resume(stored.access_token, stored.refresh_token)
-            assert remote.session is not None
-            self.store.save(url, remote.session)
-            replicator = Replicator(
-                self.db,
-                remote,
-                account,
-                on_session=lambda sess: self.store.save(url, sess),
-                **replicator_options,
-            )
-            report = replicator.run(control)
+            with sync_lock(self.db.path, wait, lambda: self._waiting(control)):
+                report = self._sync_locked(remote, url, control, replicator_options)
         except AuthRequired as err:
             self._set(last_error=f"Sign in again to sync ({err}).")
             raise SyncError(f"Sign in again to sync: {err}") from err
@@ -202,6 +277,30 @@ class SyncService:
             self.after_sync(report)
         self._set(last_error=None)
         return report
+
+    @staticmethod
+    def _waiting(control: Control | None) -> None:
+        if control is not None:
+            control.progress(0.0, "Waiting for the other sync to finish…")
+
+    def _sync_locked(
+        self, remote: Remote, url: str, control: Control | None, options: dict[str, Any]
+    ) -> SyncReport:
+        account = self._get("account.id")
+        stored = self.store.load(url, account) if account else None
+        if account is None or stored is None:
+            raise AuthRequired("Sign in to sync: your changes are kept until then.")
+        remote.resume(stored.access_token, stored.refresh_token)
+        assert remote.session is not None
+        self.store.save(url, remote.session)
+        replicator = Replicator(
+            self.db,
+            remote,
+            account,
+            on_session=lambda sess: self.store.save(url, sess),
+            **options,
+        )
+        return replicator.run(control)
 
     # -- conflicts ---------------------------------------------------------------------------
     def conflicts(self, include_resolved: bool = False) -> list[ConflictView]:
