@@ -5,19 +5,30 @@ Events (``learning_events``): ``module_start`` when a module is first shown in t
 ``module_complete`` with the time spent; all with modality ``text``. After each completion
 the learner twin is refreshed (a few milliseconds), so the dashboard's suggestion and the
 skills view are current.
+
+Layout, as desktop apps that adapt do: the module list, the module and Byte's sidebar sit in
+a splitter with real minimums whose sizes are remembered (QSettings); the modality buttons
+flow onto a second row when narrow; Byte folds away below ``TUTOR_COLLAPSE_PX`` (a header
+button brings it back). Tab order follows reading order: the module, then its quiz, then
+Byte. Quiz answers are restored from the recorded ``quiz_attempt`` events when a module is
+shown again.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QPoint, QRect, QSettings, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -41,11 +52,80 @@ from app.services.accounts import CurrentUser
 from app.services.authoring import CourseDoc, ModuleDoc
 from app.services.context import AppContext
 from app.services.errors import UserError
-from app.tasks import TaskRunner
+from app.tasks import TaskRunner, shared_runner
 from engine.content import Question
 from sync.store.database import DatabaseError
 
 log = logging.getLogger(__name__)
+
+TUTOR_COLLAPSE_PX = 1100  # below this width Byte's panel folds away (the header brings it)
+MODULE_LIST_MIN, MODULE_LIST_MAX = 190, 360
+SPLITTER_KEY = "player/splitter"
+
+
+def settings() -> QSettings:
+    """Where the player remembers its splitter (tests point this at a temporary file)."""
+    return QSettings("ByteOS", "ByteOS")
+
+
+class FlowLayout(QLayout):
+    """Lays its items out left to right and wraps onto further rows (Qt's flow layout)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 4) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._lay_out(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._lay_out(rect, apply=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _lay_out(self, rect: QRect, *, apply: bool) -> int:
+        x, y, row_h = rect.x(), rect.y(), 0
+        for item in self._items:
+            if item.widget() is not None and item.widget().isHidden():
+                continue
+            hint = item.sizeHint()
+            if x + hint.width() > rect.right() + 1 and row_h > 0:
+                x, y = rect.x(), y + row_h + self._spacing
+                row_h = 0
+            if apply:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            row_h = max(row_h, hint.height())
+        return y + row_h - rect.y()
 
 
 class CoursePlayer(QWidget):
@@ -64,7 +144,7 @@ class CoursePlayer(QWidget):
     ) -> None:
         super().__init__(parent)
         self.ctx, self.user, self.course = ctx, user, course
-        self.runner = runner or TaskRunner()
+        self.runner = runner or shared_runner()  # the main window's, handed down
         self.modality = "text"  # the learner's choice; it stays across modules
         self.views: dict[str, ModalityView] = {}
         self.recommended: str | None = None
@@ -73,6 +153,10 @@ class CoursePlayer(QWidget):
         self.current: int = -1
         self.started: set[str] = set()
         self.module_opened_at = time.monotonic()
+        self.recommended_for: str | None = None  # the modality its reason was written for
+        self.quiz_answers: dict[str, dict[str, learning.QuizAnswer]] = {}  # per module
+        self._tutor_wanted: bool | None = None  # the learner's choice; None: by width
+        self._sizes_restored = False
         progress = learning.course_progress(ctx, user, course.id)
         self.completed: set[str] = set(progress.completed_module_ids)
 
@@ -87,6 +171,13 @@ class CoursePlayer(QWidget):
         title = QLabel(course.title)
         title.setProperty("role", "title")
         header.addWidget(title, 1)
+        self.tutor_toggle = QPushButton("Byte")
+        self.tutor_toggle.setObjectName("toggle-tutor")
+        self.tutor_toggle.setCheckable(True)
+        self.tutor_toggle.setAccessibleName("Show or hide Byte, your tutor")
+        self.tutor_toggle.setToolTip("Show or hide Byte, your tutor")
+        self.tutor_toggle.clicked.connect(self._toggle_tutor)
+        header.addWidget(self.tutor_toggle)
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("player-progress")
         self.progress_bar.setRange(0, 100)
@@ -96,18 +187,27 @@ class CoursePlayer(QWidget):
         outer.addLayout(header)
 
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("player-splitter")
+        split.setChildrenCollapsible(False)
+        self.split = split
         self.module_list = QListWidget()
         self.module_list.setObjectName("module-list")
         self.module_list.setAccessibleName("Modules")
-        self.module_list.setMaximumWidth(300)
+        # titles wrap rather than scroll sideways; the list never shrinks to a sliver
+        self.module_list.setMinimumWidth(MODULE_LIST_MIN)
+        self.module_list.setMaximumWidth(MODULE_LIST_MAX)
+        self.module_list.setWordWrap(True)
+        self.module_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.module_list.currentRowChanged.connect(self.show_module)
         split.addWidget(self.module_list)
 
         right = QWidget()
+        right.setObjectName("module-pane")
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(12, 0, 0, 0)
-        switcher = QHBoxLayout()
-        switcher.setSpacing(4)
+        switcher_box = QWidget()
+        switcher_box.setObjectName("modality-switcher")
+        switcher = FlowLayout(switcher_box)  # a second row when there is no room for one
         self.modality_group = QButtonGroup(self)
         self.modality_buttons: dict[str, QPushButton] = {}
         for name, label, _mod, _cls in registry.MODALITIES:
@@ -119,8 +219,7 @@ class CoursePlayer(QWidget):
             self.modality_group.addButton(b)
             self.modality_buttons[name] = b
             switcher.addWidget(b)
-        switcher.addStretch(1)
-        rlay.addLayout(switcher)
+        rlay.addWidget(switcher_box)
         self.recommendation = QLabel()
         self.recommendation.setObjectName("modality-recommendation")
         self.recommendation.setWordWrap(True)
@@ -133,6 +232,8 @@ class CoursePlayer(QWidget):
         self.quiz_scroll = QScrollArea()
         self.quiz_scroll.setWidgetResizable(True)
         self.quiz_scroll.setObjectName("quiz-scroll")
+        self.quiz_scroll.setAccessibleName("Quiz")
+        self.quiz_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its questions take focus
         self.pages.addWidget(self.quiz_scroll)
         rlay.addWidget(self.pages, 1)
 
@@ -150,8 +251,10 @@ class CoursePlayer(QWidget):
         bar.addWidget(self.read_button)
         bar.addWidget(self.quiz_button)
         self.hint = QLabel()
+        self.hint.setObjectName("player-hint")
         self.hint.setProperty("role", "muted")
-        bar.addWidget(self.hint, 1)
+        self.hint.setWordWrap(True)  # its own line, wrapping: the buttons keep their room
+        bar.addStretch(1)
         self.complete_button = QPushButton("Complete module")
         self.complete_button.setProperty("role", "primary")
         self.complete_button.setObjectName("complete-module")
@@ -163,6 +266,7 @@ class CoursePlayer(QWidget):
         self.next_button.setAccessibleName("Go to the next module")
         self.next_button.clicked.connect(self.next_module)
         bar.addWidget(self.next_button)
+        rlay.addWidget(self.hint)
         rlay.addLayout(bar)
         # a write that failed is said here, without a modal: the learner keeps going
         self.save_warning = QLabel()
@@ -178,8 +282,9 @@ class CoursePlayer(QWidget):
         self.tutor = TutorSidebar(ctx, user, course, runner=self.runner)
         self.tutor.open_module.connect(self.open_module_by_id)
         split.addWidget(self.tutor)
+        split.setStretchFactor(0, 0)
         split.setStretchFactor(2, 0)
-        split.setSizes([260, 640, 360])
+        split.splitterMoved.connect(self._save_sizes)
         outer.addWidget(split, 1)
 
         QShortcut(QKeySequence("Alt+Right"), self, self.next_module)
@@ -215,14 +320,19 @@ class CoursePlayer(QWidget):
     def module(self) -> ModuleDoc:
         return self.course.modules[self.current]
 
+    @property
+    def current_module_id(self) -> str | None:
+        return self.module.id if 0 <= self.current < len(self.course.modules) else None
+
     def show_module(self, index: int) -> None:
         if index < 0 or index >= len(self.course.modules) or index == self.current:
             return
+        self._keep_answers()  # the module being left: its answers stay for this visit
         self.current = index
         module = self.module
         self.module_opened_at = time.monotonic()
         self._clear_views()
-        self.quiz = QuizPanel(module.quiz, self._record_attempt)
+        self.quiz = QuizPanel(module.quiz, self._record_attempt, answers=self._answers(module))
         self.quiz_scroll.setWidget(self.quiz)
         self.quiz_button.setEnabled(bool(module.quiz))
         self.quiz_button.setText(f"Quiz ({len(module.quiz)})" if module.quiz else "No quiz")
@@ -234,6 +344,77 @@ class CoursePlayer(QWidget):
         self._show_view(self.modality)
         self._update_recommendation()
         self.tutor.set_module(module.id, module.title)
+        self._apply_tab_order()
+
+    def _answers(self, module: ModuleDoc) -> dict[str, learning.QuizAnswer]:
+        """Answers given before: this visit's (even unsaved ones), else the recorded ones."""
+        if not module.id:
+            return {}
+        kept = self.quiz_answers.get(module.id)
+        if kept is not None:
+            return kept
+        try:
+            return learning.quiz_answers(self.ctx, self.user, self.course.id, module.id)
+        except Exception:  # answers are a convenience: the quiz must still open
+            log.exception("could not read earlier quiz answers")
+            return {}
+
+    def _keep_answers(self) -> None:
+        if self.quiz is not None and self.current_module_id:
+            self.quiz_answers[self.current_module_id] = self.quiz.answers()
+
+    # -- keyboard order: header, modules, switcher, the module, its quiz, actions, Byte -------
+    def _apply_tab_order(self) -> None:
+        chain: list[QWidget] = [self.back_button, self.tutor_toggle, self.module_list]
+        chain += list(self.modality_buttons.values())
+        view = self.modality_stack.currentWidget()
+        if isinstance(view, ModalityView):
+            chain += _focusables(view, f"{view.label}: {self.module.title}")
+        chain += [self.read_button, self.quiz_button]
+        if self.quiz is not None:
+            chain += _focusables(self.quiz, "Quiz")
+        chain += [self.complete_button, self.next_button]
+        chain += _focusables(self.tutor)
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # -- layout: remembered splitter, Byte folds away when narrow --------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sizes_restored:
+            self._sizes_restored = True
+            self._restore_sizes()
+            self._fit_tutor()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_tutor()
+
+    def _restore_sizes(self) -> None:
+        state = settings().value(SPLITTER_KEY)
+        if state is not None and self.split.restoreState(state):
+            return
+        width = max(self.split.width(), 900)
+        tutor = 340 if self.tutor.isVisibleTo(self) else 0
+        module_list = max(MODULE_LIST_MIN, min(260, width // 5))
+        self.split.setSizes([module_list, width - module_list - tutor, tutor])
+
+    def _save_sizes(self, *_args: object) -> None:
+        settings().setValue(SPLITTER_KEY, self.split.saveState())
+
+    def _fit_tutor(self) -> None:
+        narrow = self.width() < TUTOR_COLLAPSE_PX
+        show = self._tutor_wanted if self._tutor_wanted is not None else not narrow
+        if show != self.tutor.isVisibleTo(self):
+            self.tutor.setVisible(show)
+        self.tutor_toggle.setChecked(show)
+        self.tutor_toggle.setText("Hide Byte" if show else "Ask Byte")
+
+    def _toggle_tutor(self, checked: bool) -> None:
+        self._tutor_wanted = checked
+        self._fit_tutor()
+        if checked:
+            self.tutor.input.setFocus()
 
     def open_module_by_id(self, module_id: str) -> None:
         """Show the module with this id (a citation or nudge in Byte's sidebar)."""
@@ -293,6 +474,8 @@ class CoursePlayer(QWidget):
         self.modality_buttons[name].setChecked(True)
         self.show_page(0)
         view.activate()
+        if self.quiz is not None:  # (not while the module is still being built)
+            self._apply_tab_order()
 
     def switch_modality(self, name: str) -> None:
         """The learner's explicit choice: it always wins, and it is recorded."""
@@ -334,6 +517,7 @@ class CoursePlayer(QWidget):
             return
         # drawn once per module, so the suggestion doesn't change under the learner's hands
         self.recommended, self.recommended_reason = rec.modality, rec.reason
+        self.recommended_for = self.modality
         for name, b in self.modality_buttons.items():
             label = registry.LABELS[name]
             b.setText(f"★ {label}" if name == rec.modality else label)
@@ -342,10 +526,31 @@ class CoursePlayer(QWidget):
     def _describe_recommendation(self) -> None:
         if self.recommended is None:
             return
+        if self.recommended_for != self.modality:
+            # the reason was written for the modality shown before ("why not try…"): ask
+            # again for the one shown now (same draw, so the same suggestion)
+            self.recommended_for = self.modality
+            try:
+                rec = modalities.suggest(
+                    self.ctx,
+                    self.user,
+                    self.module.id or "",
+                    registry.NAMES,  # type: ignore[arg-type]
+                    current=self.modality,  # type: ignore[arg-type]
+                )
+                same = rec.modality == self.recommended
+            except Exception:
+                log.exception("modality recommendation failed")
+                same = False
+            if same:
+                self.recommended_reason = rec.reason
+            elif self.recommended == self.modality:
+                self.recommended_reason = ""
         label = registry.LABELS[self.recommended]
         stay = " You're using it now." if self.recommended == self.modality else ""
+        reason = f" {self.recommended_reason}" if self.recommended_reason else ""
         self.recommendation.setText(
-            f"Byte suggests {label}: {self.recommended_reason}{stay} Your choice always wins."
+            f"Byte suggests {label}:{reason}{stay} Your choice always wins."
         )
 
     def show_page(self, page: int) -> None:
@@ -419,6 +624,7 @@ class CoursePlayer(QWidget):
                 correct,
                 attempt_no=attempt,
                 difficulty=self.course.difficulty,
+                source=learning.MODULE_QUIZ,
             ),
         )
         self._update_actions()
@@ -464,3 +670,22 @@ class CoursePlayer(QWidget):
             self.hint.setText("Read, then answer the quiz to complete this module.")
         else:
             self.hint.setText("Ready to complete.")
+
+
+def _focusables(root: QWidget, name: str = "") -> list[QWidget]:
+    """``root``'s widgets that take Tab focus, in layout (creation) order. A scroll area that
+    is only a container (``QScrollArea``) gives up focus to its contents; any other unnamed
+    scrolling view (a text browser, a canvas) keeps it, for its keys, and gets a name."""
+    out: list[QWidget] = []
+    for w in root.findChildren(QWidget):
+        if not w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            continue
+        if isinstance(w, QAbstractScrollArea) and not w.accessibleName():
+            if type(w) is QScrollArea:
+                w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                continue
+            w.setAccessibleName(name or root.accessibleName() or "Content")
+        out.append(w)
+    if root.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        out.insert(0, root)
+    return out

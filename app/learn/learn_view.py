@@ -12,12 +12,21 @@ from app.services import learning, practice
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
+from app.tasks import TaskRunner, shared_runner
 
 
 class LearnView(QStackedWidget):
-    def __init__(self, ctx: AppContext, user: CurrentUser, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        user: CurrentUser,
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.user = ctx, user
+        self.runner = runner or shared_runner()  # the main window's, handed down
         self.setObjectName("learn-view")
         self.dashboard = Dashboard(ctx, user)
         self.dashboard.open_course.connect(self.open_course)
@@ -42,7 +51,9 @@ class LearnView(QStackedWidget):
         self.close_player()
         self.close_skills()
         self.close_practice()
-        self.player = CoursePlayer(self.ctx, self.user, doc, start_module_id=module_id)
+        self.player = CoursePlayer(
+            self.ctx, self.user, doc, start_module_id=module_id, runner=self.runner
+        )
         self.player.back_requested.connect(self.show_dashboard)
         self.addWidget(self.player)
         self.setCurrentWidget(self.player)

@@ -32,16 +32,11 @@ from app.services.authoring import CourseDoc
 from app.services.context import AppContext
 from app.services.errors import UserError
 from app.services.tutor import NudgeCard, TutorReply
-from app.tasks import TaskControl, TaskHandle, TaskRunner
+from app.tasks import TaskControl, TaskHandle, TaskRunner, shared_runner
 from engine.llm.base import CancelToken
 from engine.tutor.prompts import Mode
 
 log = logging.getLogger(__name__)
-
-# Qt objects a running answer uses, kept alive until the task's end is seen on the UI thread:
-# the worker drops its references when its runnable ends, and a QObject whose last reference
-# goes there would be deleted on the wrong thread (even if the sidebar was closed meanwhile).
-_INFLIGHT: dict[TaskHandle, QObject] = {}
 
 
 class _Stream(QObject):
@@ -109,7 +104,7 @@ class TutorSidebar(QWidget):
         super().__init__(parent)
         self.ctx, self.user, self.course = ctx, user, course
         self.rt = rt
-        self.runner = runner or TaskRunner()
+        self.runner = runner or shared_runner()  # the player's: the main window's
         self.setObjectName("tutor-sidebar")
         self.setAccessibleName("Byte, your tutor")
         self.setMinimumWidth(300)
@@ -120,9 +115,6 @@ class TutorSidebar(QWidget):
         self.exchanges: list[Exchange] = []
         self.handle: TaskHandle | None = None
         self._running = False
-        # Finished handles are kept a while: the last reference to a QObject must not be
-        # dropped on the worker thread (where its runnable ends), or Qt deletes it there.
-        self._recent: list[TaskHandle] = []
         self.module_numbers = {i: m.id for i, m in enumerate(course.modules, start=1) if m.id}
 
         lay = QVBoxLayout(self)
@@ -246,7 +238,7 @@ class TutorSidebar(QWidget):
         if rt.warming or self.busy:
             return
         rt.warming = True
-        self._track(self.runner.run("Preparing Byte", lambda _control: rt.warm_up()), self)
+        self.runner.run("Preparing Byte", lambda _control: rt.warm_up())
 
     def _load_history(self) -> None:
         try:
@@ -371,13 +363,9 @@ class TutorSidebar(QWidget):
             on_error=self._failed,
             on_cancel=self._cancelled,
         )
-        return self._track(self.handle, stream)
-
-    def _track(self, handle: TaskHandle, keep: QObject) -> TaskHandle:
-        _INFLIGHT[handle] = keep
-        handle.ended.connect(lambda: QTimer.singleShot(2000, lambda: _INFLIGHT.pop(handle, None)))
-        self._recent = [*self._recent[-3:], handle]
-        return handle
+        # (the stream the worker emits on is held by ``work``, which the runner releases
+        # on the UI thread once the end is delivered: it is never freed on the worker)
+        return self.handle
 
     def stop(self) -> None:
         if self._running and self.handle is not None:

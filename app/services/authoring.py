@@ -131,13 +131,81 @@ def list_courses(ctx: AppContext, user: CurrentUser) -> list[CourseSummary]:
         ]
 
 
-def create_course(ctx: AppContext, user: CurrentUser, title: str) -> CourseDoc:
+@dataclass(frozen=True)
+class TakenTitle:
+    """Another course of the organisation with the same title."""
+
+    course_id: str
+    title: str
+    status: str
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def title_taken(
+    ctx: AppContext,
+    user: CurrentUser,
+    title: str,
+    except_id: str | None = None,
+    org_id: str | None = None,
+) -> TakenTitle | None:
+    """The organisation's other course titled ``title`` (ignoring case and spacing), if any.
+
+    Titles are unique within an organisation because learners, managers and reports tell
+    courses apart by their titles; archived courses count too, since one can be brought back.
+    """
+    key = _title_key(title)
+    if except_id is not None and org_id is None:  # the organisation that owns the course
+        with ctx.db.transaction() as s:
+            org_id = s.scalar(select(Course.org_id).where(Course.id == except_id))
+    q = select(Course.id, Course.title, Course.status).where(
+        Course.org_id == (org_id or user.org_id)
+    )
+    if except_id is not None:
+        q = q.where(Course.id != except_id)
+    with ctx.db.transaction() as s:
+        for cid, other, status in s.execute(q).all():
+            if _title_key(other or "") == key:
+                return TakenTitle(cid, other, status or "draft")
+    return None
+
+
+def duplicate_message(title: str, taken: TakenTitle) -> str:
+    where = STATUS_LABELS.get(taken.status, taken.status).lower()
+    return (
+        f"Your organisation already has a course called “{taken.title}” ({where}). "
+        f"Choose a title that tells them apart, e.g. “{title} (2)” or a more specific one."
+    )
+
+
+def distinct_title(ctx: AppContext, user: CurrentUser, title: str) -> str:
+    """``title``, or ``title (2)``, ``(3)``… when the organisation already has it."""
+    title = " ".join(title.split())
+    candidate, n = title, 1
+    while title_taken(ctx, user, candidate) is not None:
+        n += 1
+        candidate = f"{title} ({n})"
+    return candidate
+
+
+def create_course(
+    ctx: AppContext, user: CurrentUser, title: str, *, if_taken: str = "refuse"
+) -> CourseDoc:
+    """A new draft course. A title the organisation already has is refused
+    (``if_taken="refuse"``) or numbered (``"number"``, for titles the AI proposes)."""
     _require_author(user)
     title = title.strip()
     if not title:
         raise UserError("A course needs a title.")
     if user.org_id is None:
         raise UserError("Your profile has no organisation, so it cannot own a course.")
+    taken = title_taken(ctx, user, title)
+    if taken is not None:
+        if if_taken != "number":
+            raise UserError(duplicate_message(title, taken))
+        title = distinct_title(ctx, user, title)
     with ctx.db.transaction() as s:
         course = Course(
             org_id=user.org_id,
@@ -158,8 +226,12 @@ def load_course(ctx: AppContext, course_id: str) -> CourseDoc:
         course = s.get(Course, course_id)
         if course is None:
             raise UserError("That course no longer exists.")
+        # two devices inserting a module at the same place give two modules one index: the
+        # id breaks the tie, so every device (and the server) shows them in one order
         modules = s.scalars(
-            select(Module).where(Module.course_id == course_id).order_by(Module.order_index)
+            select(Module)
+            .where(Module.course_id == course_id)
+            .order_by(Module.order_index, Module.id)
         ).all()
         return CourseDoc(
             id=course.id,
@@ -209,6 +281,12 @@ def save_course(ctx: AppContext, user: CurrentUser, doc: CourseDoc) -> CourseDoc
     """Write the whole course document atomically; modules take the order of ``doc.modules``."""
     _require_author(user)
     validate_course(doc)
+    with ctx.db.transaction() as s:
+        stored = s.scalar(select(Course.title).where(Course.id == doc.id))
+    if stored is not None and _title_key(stored) != _title_key(doc.title):  # a rename
+        taken = title_taken(ctx, user, doc.title, doc.id)
+        if taken is not None:
+            raise UserError(duplicate_message(doc.title.strip(), taken))
     with ctx.db.transaction() as s:
         course = s.get(Course, doc.id)
         if course is None:
@@ -273,6 +351,13 @@ def set_status(ctx: AppContext, user: CurrentUser, course_id: str, status: str) 
         empty = [m.title for m in doc.modules if not m.blocks]
         if empty:
             raise UserError(f"Module “{empty[0]}” has no content yet.")
+        from app.services.publishing import require_publishable  # the checklist's blockers
+
+        require_publishable(ctx, user, doc)
+    elif doc.status == "archived":  # brought back: its title must still be distinct
+        taken = title_taken(ctx, user, doc.title, doc.id)
+        if taken is not None:
+            raise UserError(duplicate_message(doc.title, taken))
     with ctx.db.transaction() as s:
         course = s.get(Course, course_id)
         assert course is not None

@@ -178,7 +178,7 @@ def run(job: Job, progress: Progress, cancel: CancelToken) -> Result:
 def create_draft(ctx: AppContext, user: CurrentUser, job: Job, result: Result) -> str:
     """Turn the generated state into a draft course (never published by the AI)."""
     st = result.state
-    doc = authoring.create_course(ctx, user, st.title or st.brief.topic[:120])
+    doc = authoring.create_course(ctx, user, st.title or st.brief.topic[:120], if_taken="number")
     existing = {k.name.lower(): k for k in authoring.list_skills(ctx, user)}
     skill_ids = []
     for name in st.skills:

@@ -120,6 +120,59 @@ def quiz_attempt_payload(
     }
 
 
+# ``source`` of the course player's quiz answers, to tell them from BytePlay (``game``) and
+# practice (``practice``) answers on the same questions
+MODULE_QUIZ = "module_quiz"
+
+
+@dataclass(frozen=True)
+class QuizAnswer:
+    """The learner's answer to one quiz question so far, folded from ``quiz_attempt``s."""
+
+    question_id: str
+    selected: list[str]
+    attempts: int
+    correct: bool  # the last answer was right
+    ever_correct: bool
+
+
+def quiz_answers(
+    ctx: AppContext, user: CurrentUser, course_id: str, module_id: str
+) -> dict[str, QuizAnswer]:
+    """The module quiz as the learner left it: per question, the last selection, the
+    number of checks and whether it was ever right. The recorded ``quiz_attempt`` events
+    are the source of truth, so answers survive leaving the module, the app, or a device."""
+    with ctx.db.transaction() as s:
+        rows = s.execute(
+            select(LearningEvent.payload)
+            .where(
+                LearningEvent.user_id == user.id,
+                LearningEvent.course_id == course_id,
+                LearningEvent.event_type == "quiz_attempt",
+                LearningEvent.module_id == module_id,
+            )
+            .order_by(LearningEvent.created_at, LearningEvent.id)
+        ).all()
+    out: dict[str, QuizAnswer] = {}
+    for (payload,) in rows:
+        if not isinstance(payload, dict) or not payload.get("question_id"):
+            continue
+        source = payload.get("source")
+        if source not in (None, MODULE_QUIZ) or "game" in payload or payload.get("practice"):
+            continue
+        qid = str(payload["question_id"])
+        correct = bool(payload.get("correct"))
+        before = out.get(qid)
+        out[qid] = QuizAnswer(
+            qid,
+            [str(c) for c in payload.get("selected") or []],
+            (before.attempts if before else 0) + 1,
+            correct,
+            correct or bool(before and before.ever_correct),
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class EventReceipt:
     event_id: str

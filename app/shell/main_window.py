@@ -24,6 +24,7 @@ from app.services import learning, pending
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.demo import load_demo
+from app.shell.role_menus import apply_role
 from app.shell.sign_in import SignInPage
 from app.shell.sync_status import ConflictsDialog, ConnectDialog, SyncController, SyncStatusWidget
 from app.tasks import TaskControl, TaskHandle, TaskRunner
@@ -36,6 +37,7 @@ class TaskStatus(QWidget):
 
     def __init__(self, runner: TaskRunner) -> None:
         super().__init__()
+        self.runner = runner
         self.setObjectName("task-status")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -58,8 +60,19 @@ class TaskStatus(QWidget):
         self.label.setText(handle.label)
         self.bar.setValue(0)
         handle.progressed.connect(self._progress)
-        handle.ended.connect(self.hide)
+        handle.ended.connect(lambda: self._ended(handle))
         self.show()
+
+    def _ended(self, handle: TaskHandle) -> None:
+        """One task ended: show the newest one still running, if any."""
+        if handle is not self.handle:
+            return
+        self.handle = None
+        running = self.runner.running
+        if running:
+            self.track(running[-1])
+        else:
+            self.hide()
 
     def _progress(self, fraction: float, message: str) -> None:
         self.bar.setValue(round(fraction * 100))
@@ -77,6 +90,7 @@ BANNER_STYLE = (
     "border-bottom: 1px solid #E0C860; padding: 6px 16px; }"
 )
 RETRY_MS = 15_000
+QUIT_WAIT_MS = 5_000
 
 
 class MainWindow(QMainWindow):
@@ -86,7 +100,9 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, runner: TaskRunner | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.runner = runner or TaskRunner()
+        # the one runner of the app: every view is handed it, the status bar shows its work
+        # and quitting cancels and waits for all of it
+        self.runner = runner or TaskRunner(self)
         self.user: CurrentUser | None = None
         self.setWindowTitle("ByteOS")
         self.setObjectName("main-window")
@@ -189,6 +205,7 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+        apply_role(self, None)  # role-specific menus: app/shell/role_menus.py
 
     # -- session -----------------------------------------------------------------------------
     def enter(self, user: CurrentUser) -> None:
@@ -214,14 +231,14 @@ class MainWindow(QMainWindow):
         top_lay.addWidget(self.nav_learn)
         surfaces = QStackedWidget()
         surfaces.setObjectName("surfaces")
-        self.learn = LearnView(self.ctx, user)
+        self.learn = LearnView(self.ctx, user, runner=self.runner)
         surfaces.addWidget(self.learn)
         if user.can_author:
             from app.studio.studio_view import StudioView
 
             self.nav_studio = self._nav_button("Studio", "nav-studio", group)
             top_lay.addWidget(self.nav_studio)
-            self.studio = StudioView(self.ctx, user)
+            self.studio = StudioView(self.ctx, user, runner=self.runner)
             surfaces.addWidget(self.studio)
         top_lay.addStretch(1)
         who = QLabel(f"{user.full_name} · {user.role_label}")
@@ -243,6 +260,7 @@ class MainWindow(QMainWindow):
         self.studio_action.setEnabled(self.studio is not None)
         self.show_surface("studio" if user.can_author else "learn")
         self.setWindowTitle(f"ByteOS — {user.full_name}")
+        apply_role(self, user)
         self.sync.start_background()
 
     def _nav_button(self, text: str, name: str, group: QButtonGroup) -> QPushButton:
@@ -295,6 +313,7 @@ class MainWindow(QMainWindow):
         self.user = None
         self.sync.stop_background()
         self.sign_out_action.setEnabled(False)
+        apply_role(self, None)
         self.sign_in.refresh()
         self.stack.setCurrentWidget(self.sign_in)
         self.setWindowTitle("ByteOS")
@@ -373,9 +392,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.sync.stop_background()
-        for handle in self.runner.running:
-            handle.cancel()
-        self.runner.wait_all(5000)
+        # cancel every task (the player's, Byte's, Studio's...) and wait, bounded: a task
+        # that ignores Cancel runs on a daemon thread and cannot keep the app from exiting
+        if not self.runner.shutdown(QUIT_WAIT_MS):
+            log.warning("quitting with %d task(s) still running", len(self.runner.running))
         self.retry_timer.stop()
         self.retry_pending()  # a last try; what is still unsaved goes to the journal
         if len(self.pending) and not self.pending.persist():

@@ -51,7 +51,7 @@ def _ago(when: datetime | None) -> str:
 def describe(status: SyncStatus, running: bool = False) -> tuple[str, str]:
     """The status-bar text and its tooltip."""
     if not status.configured or status.account_id is None:
-        return "Sync: not connected", "Connect to your organisation's Supabase to sync."
+        return "Sync: not connected", "Sign in to your organisation to sync."
     parts = ["Syncing…" if running else f"Synced {_ago(status.last_synced)}"]
     if status.pending:
         parts.append(f"{status.pending} to send")
@@ -177,53 +177,180 @@ class SyncStatusWidget(QWidget):
         self.connected = st.configured and st.account_id is not None
         self.button.setText("Sync now" if self.connected else "Connect…")
         self.button.setAccessibleName(
-            "Sync now" if self.connected else "Connect to your organisation's Supabase"
+            "Sync now" if self.connected else "Connect to your organisation"
         )
         self.button.setEnabled(not self.controller.running)
         self.conflicts.setVisible(st.conflicts > 0)
         self.conflicts.setText(f"{st.conflicts} conflict{'s' if st.conflicts != 1 else ''}")
 
 
+def server_url(address: str) -> str:
+    """The server behind what a creator types as their organisation's address: a full URL is
+    kept, ``acme.supabase.co`` gets ``https://``, a bare project name ``acme`` becomes
+    ``https://acme.supabase.co``."""
+    text = address.strip().rstrip("/")
+    if not text:
+        return ""
+    if text.startswith(("http://", "https://")):
+        return text
+    if "." not in text and ":" not in text:
+        return f"https://{text}.supabase.co"
+    return f"https://{text}"
+
+
+def address_of(url: str | None) -> str:
+    """What to show as the organisation's address for a stored server URL."""
+    text = (url or "").strip().rstrip("/")
+    return text.removeprefix("https://")
+
+
 class ConnectDialog(QDialog):
-    """Supabase URL, anon key, email and password; signs in on a worker thread."""
+    """Sign in to the organisation: its address, your email and password.
+
+    The server's URL and public (anon) key are what IT sets up once: they come from the
+    environment (``BYTEOS_SUPABASE_URL``/``BYTEOS_SUPABASE_ANON_KEY``) or an earlier
+    connection, and otherwise sit under *Advanced*, so a creator is asked only for what they
+    know. Signing in runs on a worker thread.
+    """
 
     def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Connect to Supabase")
+        self.setWindowTitle("Connect to your organisation")
         self.setObjectName("sync-connect")
+        self.setMinimumWidth(520)
         self.controller = controller
         url, key = controller.service.settings()
+        intro = QLabel(
+            "Sign in with your work account to sync your courses and progress with your "
+            "organisation. Everything keeps working offline."
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("sync-connect-intro")
         form = QFormLayout()
-        self.url = QLineEdit(url or "")
-        self.url.setPlaceholderText("https://your-project.supabase.co")
-        self.key = QLineEdit(key or "")
-        self.key.setPlaceholderText("the project's anon (public) key")
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.address = QLineEdit(address_of(url))
+        self.address.setObjectName("sync-connect-address")
+        self.address.setAccessibleName("Organisation address")
+        self.address.setPlaceholderText("e.g. acme.supabase.co")
+        self.address.setToolTip("The address your organisation gave you for ByteOS")
         self.email = QLineEdit(controller.status().email or "")
+        self.email.setObjectName("sync-connect-email")
+        self.email.setAccessibleName("Work email")
+        self.email.setPlaceholderText("you@example.org")
         self.password = QLineEdit()
+        self.password.setObjectName("sync-connect-password")
+        self.password.setAccessibleName("Password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Project URL", self.url)
-        form.addRow("Anon key", self.key)
-        form.addRow("Email", self.email)
-        form.addRow("Password", self.password)
+        address_label = QLabel("Organisation &address")
+        address_label.setBuddy(self.address)
+        email_label = QLabel("&Email")
+        email_label.setBuddy(self.email)
+        password_label = QLabel("&Password")
+        password_label.setBuddy(self.password)
+        form.addRow(address_label, self.address)
+        form.addRow(email_label, self.email)
+        form.addRow(password_label, self.password)
+
+        # Advanced: what IT sets up once (server URL and the project's public key).
+        self.advanced_toggle = QPushButton("Advanced ▸")
+        self.advanced_toggle.setObjectName("sync-connect-advanced-toggle")
+        self.advanced_toggle.setAccessibleName("Show advanced connection settings")
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setFlat(True)
+        self.advanced = QWidget()
+        self.advanced.setObjectName("sync-connect-advanced")
+        adv = QFormLayout(self.advanced)
+        adv.setContentsMargins(0, 0, 0, 0)
+        adv.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.url = QLineEdit(url or "")
+        self.url.setObjectName("sync-connect-url")
+        self.url.setAccessibleName("Server address")
+        self.url.setPlaceholderText("https://acme.supabase.co")
+        self.key = QLineEdit(key or "")
+        self.key.setObjectName("sync-connect-key")
+        self.key.setAccessibleName("Public access key")
+        self.key.setPlaceholderText("given by your IT team")
+        self.key.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+        url_label = QLabel("Ser&ver")
+        url_label.setBuddy(self.url)
+        key_label = QLabel("Public access &key")
+        key_label.setBuddy(self.key)
+        adv.addRow(url_label, self.url)
+        adv.addRow(key_label, self.key)
+        adv_note = QLabel(
+            "Your IT team sets these up once (or provides them through "
+            "BYTEOS_SUPABASE_URL and BYTEOS_SUPABASE_ANON_KEY). The public access key is "
+            "the project's anon key: it identifies your organisation's server, it is not a "
+            "password."
+        )
+        adv_note.setWordWrap(True)
+        adv_note.setProperty("role", "muted")
+        adv.addRow(adv_note)
+        self.advanced.setVisible(False)
+        self.advanced_toggle.toggled.connect(self.show_advanced)
+        self.address.textEdited.connect(lambda text: self.url.setText(server_url(text)))
+
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("sync-connect-message")
+        self.message.setAccessibleName("Connection message")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Sign in")
+        ok.setProperty("role", "primary")
+        ok.setObjectName("sync-connect-sign-in")
+        ok.setAccessibleName("Sign in to your organisation")
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setObjectName("sync-connect-cancel")
+        cancel.setAccessibleName("Cancel connecting")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
+        lay.addWidget(intro)
         lay.addLayout(form)
+        lay.addWidget(self.advanced_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.advanced)
         lay.addWidget(self.message)
         lay.addWidget(self.buttons)
+        (self.email if self.address.text() else self.address).setFocus()
+
+    def show_advanced(self, shown: bool = True) -> None:
+        if self.advanced_toggle.isChecked() != shown:
+            self.advanced_toggle.setChecked(shown)  # comes back here through toggled
+            return
+        self.advanced.setVisible(shown)
+        self.advanced_toggle.setText("Advanced ▾" if shown else "Advanced ▸")
+        self.advanced_toggle.setAccessibleName(
+            ("Hide" if shown else "Show") + " advanced connection settings"
+        )
+        self.adjustSize()
 
     def submit(self) -> None:
         service = self.controller.service
+        url = self.url.text().strip() or server_url(self.address.text())
+        if not url:
+            self.message.setText("Enter your organisation's address.")
+            self.address.setFocus()
+            return
+        if not self.key.text().strip():
+            self.show_advanced(True)
+            self.message.setText(
+                "This device does not know your organisation's public access key yet. Ask "
+                "your IT team for it (or for ByteOS's connection settings) and paste it "
+                "under Advanced."
+            )
+            self.key.setFocus()
+            return
+        if not self.email.text().strip() or not self.password.text():
+            self.message.setText("Enter your work email and password.")
+            (self.email if not self.email.text().strip() else self.password).setFocus()
+            return
         try:
-            service.configure(self.url.text(), self.key.text())
+            service.configure(url, self.key.text())
         except Exception as err:
+            self.show_advanced(True)
             self.message.setText(str(err))
             return
         email, password = self.email.text(), self.password.text()

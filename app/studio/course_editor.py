@@ -1,8 +1,12 @@
 """The course editor: details, target skills, modules, save and publishing.
 
 Edits live in memory (the details widgets and ``ModuleDraft`` objects) until Save, which
-builds a ``CourseDoc`` and hands it to ``authoring.save_course``. A refused save shows the
+builds a ``CourseDoc`` and hands it to ``publishing.save_edits``. A refused save shows the
 reason, points at the offending module/block/question, and leaves every edit in place.
+
+A published course is never edited live: Save keeps the edits in its draft version, the
+header says so, and **Publish changes** (after the checklist) or **Discard changes** ends it.
+Publishing always shows the checklist first (``app.studio.publish_checklist``).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -22,12 +27,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.services import authoring
+from app.services import authoring, publishing
 from app.services.accounts import CurrentUser
 from app.services.authoring import CourseDoc, SkillRef, TargetSkillRef
 from app.services.context import AppContext
@@ -35,6 +41,7 @@ from app.services.errors import UserError
 from app.studio.common import badge_style, muted, named, status_label
 from app.studio.drafts import DraftError, ModuleDraft, build_modules
 from app.studio.module_editor import ModuleEditor
+from app.studio.publish_checklist import PublishChecklistDialog
 from app.studio.template_gallery import TemplateGallery
 from engine.templates import TEMPLATES, template
 
@@ -56,6 +63,7 @@ class CourseEditor(QWidget):
         self.setObjectName("studio-course-editor")
         self.ctx, self.user = ctx, user
         self.doc: CourseDoc | None = None
+        self.editable: publishing.EditableCourse | None = None
         self.modules: list[ModuleDraft] = []
         self.targets: list[TargetSkillRef] = []
         self.skills: list[SkillRef] = []
@@ -84,10 +92,23 @@ class CourseEditor(QWidget):
         )
         self.save_button.setProperty("role", "primary")
         self.publish_button = named(
-            QPushButton("Publish"),
+            QPushButton("Publish…"),
             "studio-publish",
             "Publish course",
-            "Make the course available to learners (saves first)",
+            "Check the course and make it available to learners (saves first)",
+        )
+        self.publish_changes_button = named(
+            QPushButton("Publish changes…"),
+            "studio-publish-changes",
+            "Publish the draft changes",
+            "Check the draft changes and make them what learners see (saves first)",
+        )
+        self.publish_changes_button.setProperty("role", "primary")
+        self.discard_button = named(
+            QPushButton("Discard changes"),
+            "studio-discard-changes",
+            "Discard the draft changes",
+            "Drop the unpublished changes and go back to the published version",
         )
         self.archive_button = named(
             QPushButton("Archive"),
@@ -101,10 +122,24 @@ class CourseEditor(QWidget):
             "Move course back to draft",
             "Take the course back to draft to revise it",
         )
-        for b in (self.save_button, self.publish_button, self.archive_button, self.draft_button):
+        for b in (
+            self.save_button,
+            self.publish_button,
+            self.publish_changes_button,
+            self.discard_button,
+            self.archive_button,
+            self.draft_button,
+        ):
             actions.addWidget(b)
         actions.addStretch(1)
         outer.addLayout(actions)
+        # which version is being edited: the published course's draft, or the course itself
+        self.version_note = named(muted(), "studio-version-note", "Version being edited")
+        self.version_note.setStyleSheet(
+            "QLabel { background: #E7F1FF; color: #0B3D91; padding: 6px 10px; border-radius: 6px; }"
+        )
+        self.version_note.hide()
+        outer.addWidget(self.version_note)
 
         self.tabs = named(QTabWidget(), "studio-course-tabs", "Course sections")
         outer.addWidget(self.tabs, 1)
@@ -113,6 +148,8 @@ class CourseEditor(QWidget):
 
         self.save_button.clicked.connect(lambda: self.save())
         self.publish_button.clicked.connect(lambda: self.change_status("published"))
+        self.publish_changes_button.clicked.connect(lambda: self.publish_changes())
+        self.discard_button.clicked.connect(lambda: self.discard_changes())
         self.archive_button.clicked.connect(lambda: self.change_status("archived"))
         self.draft_button.clicked.connect(lambda: self.change_status("draft"))
         self._update_status()
@@ -249,7 +286,33 @@ class CourseEditor(QWidget):
         self.module_editor.template_id = lambda: self.template_combo.currentData()
         self.module_editor.on_flag_checked = self._flag_checked
         self.module_editor.course_title = lambda: self.title_edit.text()
-        split.addWidget(self.module_editor)
+        # no module yet: a hint and the button to add one instead of a disabled editor
+        self.no_module_page = QWidget()
+        self.no_module_page.setObjectName("studio-no-module")
+        nv = QVBoxLayout(self.no_module_page)
+        nv.addStretch(1)
+        self.no_module_hint = named(
+            muted(
+                "This course has no module yet. A module holds the content learners read "
+                "and its quiz: add the first one to start writing."
+            ),
+            "studio-no-module-hint",
+            "No module yet",
+        )
+        self.no_module_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        nv.addWidget(self.no_module_hint)
+        self.first_module_button = named(
+            QPushButton("Add the first module"), "studio-add-first-module", "Add the first module"
+        )
+        self.first_module_button.setProperty("role", "primary")
+        self.first_module_button.clicked.connect(lambda: self.add_module())
+        nv.addWidget(self.first_module_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        nv.addStretch(2)
+        self.module_stack = QStackedWidget()
+        self.module_stack.setObjectName("studio-module-stack")
+        self.module_stack.addWidget(self.no_module_page)
+        self.module_stack.addWidget(self.module_editor)
+        split.addWidget(self.module_stack)
         split.setSizes([240, 760])
 
         self.module_list.currentRowChanged.connect(self._show_module)
@@ -276,7 +339,14 @@ class CourseEditor(QWidget):
         self._reload_targets(self.target_list.currentRow())
 
     def load(self, doc: CourseDoc) -> None:
-        """Show ``doc`` for editing, dropping any unsaved edits."""
+        """Show ``doc`` for editing, dropping any unsaved edits. A published course with a
+        draft version shows the draft (what the creator saved last)."""
+        try:
+            self.editable = publishing.load_for_editing(self.ctx, doc.id)
+            doc = self.editable.doc
+        except UserError as err:
+            self.editable = publishing.EditableCourse(doc, False)
+            QMessageBox.warning(self, "Draft changes", str(err))
         self._loading = True
         try:
             self.doc = doc
@@ -367,7 +437,7 @@ class CourseEditor(QWidget):
             self.title_edit.setFocus()
             return False
         try:
-            saved = authoring.save_course(self.ctx, self.user, self.build_doc())
+            self.editable = publishing.save_edits(self.ctx, self.user, self.build_doc())
         except DraftError as err:
             self._reveal(err)
             QMessageBox.warning(self, "Cannot save", str(err))
@@ -375,6 +445,7 @@ class CourseEditor(QWidget):
         except UserError as err:
             QMessageBox.warning(self, "Cannot save", str(err))
             return False
+        saved = self.editable.doc
         self.doc = saved
         self._update_heading()
         self._update_status()
@@ -388,6 +459,8 @@ class CourseEditor(QWidget):
             return False
         if self._dirty and not self.save():
             return False
+        if status == "published" and not self.confirm_publish(changes=False):
+            return False
         try:
             doc = authoring.set_status(self.ctx, self.user, self.doc.id, status)
         except UserError as err:
@@ -398,10 +471,65 @@ class CourseEditor(QWidget):
             }.get(status, "Cannot change status")
             QMessageBox.warning(self, title, str(err))
             return False
-        self.doc = doc
+        self.doc.status, self.doc.published_at = doc.status, doc.published_at
+        self.editable = publishing.load_for_editing(self.ctx, doc.id)
         self._update_status()
         self.saved.emit(doc.id)
         return True
+
+    def confirm_publish(self, changes: bool) -> bool:
+        """Show the checklist of the saved course (or its draft); ``True`` to publish."""
+        assert self.doc is not None
+        checklist = publishing.checklist(self.ctx, self.user, self.doc)
+        dialog = PublishChecklistDialog(
+            checklist, self.doc.title or "Untitled course", changes=changes, parent=self
+        )
+        self.last_checklist = dialog
+        return dialog.exec() == QDialog.DialogCode.Accepted and checklist.can_publish
+
+    def publish_changes(self) -> bool:
+        """Publish the draft version of a published course, after the checklist."""
+        if self.doc is None:
+            return False
+        if self._dirty and not self.save():
+            return False
+        if not self.confirm_publish(changes=True):
+            return False
+        try:
+            self.editable = publishing.publish_draft(self.ctx, self.user, self.doc.id)
+        except UserError as err:
+            QMessageBox.warning(self, "Cannot publish the changes", str(err))
+            return False
+        self.load(self.editable.doc)
+        self.saved.emit(self.editable.doc.id)
+        return True
+
+    def discard_changes(self) -> bool:
+        """Drop the draft version (and unsaved edits) after asking; shows the published one."""
+        if self.doc is None or not (self.has_draft or self._dirty):
+            return False
+        answer = QMessageBox.question(
+            self,
+            "Discard changes",
+            "Discard the changes that are not published yet? Learners keep seeing the "
+            "published version; the changes cannot be brought back.",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Discard:
+            return False
+        try:
+            self.editable = publishing.discard_draft(self.ctx, self.user, self.doc.id)
+        except UserError as err:
+            QMessageBox.warning(self, "Cannot discard the changes", str(err))
+            return False
+        self.load(self.editable.doc)
+        self.saved.emit(self.editable.doc.id)
+        return True
+
+    @property
+    def has_draft(self) -> bool:
+        return self.editable is not None and self.editable.has_draft
 
     def add_module(self, title: str | None = None) -> ModuleDraft:
         draft = ModuleDraft(title or f"Module {len(self.modules) + 1}")
@@ -481,6 +609,7 @@ class CourseEditor(QWidget):
         self.dirty_label.setText("● Unsaved changes" if dirty else "All changes saved")
         if changed:
             self.dirty_changed.emit(dirty)
+        self._update_status()
 
     def _mark_dirty(self, *_: object) -> None:
         if not self._loading and self.doc is not None:
@@ -498,10 +627,46 @@ class CourseEditor(QWidget):
         self.status_label.setStyleSheet(badge_style(status))
         self.status_label.setAccessibleName(f"Status: {label}")
         has = self.doc is not None
+        published = has and status == "published"
+        draft = self.has_draft
         self.save_button.setEnabled(has)
+        self.save_button.setText("Save draft" if published else "Save")
         self.publish_button.setEnabled(has and status == "draft")
+        self.publish_button.setVisible(not published)
+        self.publish_changes_button.setVisible(published)
+        self.publish_changes_button.setEnabled(published and (draft or self._dirty))
+        self.discard_button.setVisible(published)
+        self.discard_button.setEnabled(published and (draft or self._dirty))
         self.archive_button.setEnabled(has and status != "archived")
         self.draft_button.setEnabled(has and status != "draft")
+        if published and (draft or self._dirty):
+            when = ""
+            if draft and self.editable is not None and self.editable.draft_saved_at:
+                when = f" (saved {self._when(self.editable.draft_saved_at)})"
+            note = (
+                f"You are editing a draft of this published course{when}. Learners keep "
+                "seeing the published version until you choose “Publish changes”."
+            )
+        elif published:
+            note = (
+                "Published: learners see this version. Saved edits go to a draft version "
+                "that you publish when it is ready."
+            )
+        elif has and draft:
+            note = "Unpublished changes from when this course was live are shown here."
+        else:
+            note = ""
+        self.version_note.setText(note)
+        self.version_note.setVisible(bool(note))
+
+    @staticmethod
+    def _when(iso: str) -> str:
+        from datetime import datetime
+
+        try:
+            return datetime.fromisoformat(iso).astimezone().strftime("%d %b %H:%M")
+        except ValueError:
+            return iso
 
     def _on_title(self, _text: str) -> None:
         if self._loading:
@@ -569,6 +734,7 @@ class CourseEditor(QWidget):
         self.module_up_button.setEnabled(0 < row < n)
         self.module_down_button.setEnabled(0 <= row < n - 1)
         self.module_editor.set_module(self.modules[row] if 0 <= row < n else None)
+        self.module_stack.setCurrentWidget(self.module_editor if n else self.no_module_page)
 
     def _on_module_title(self, _title: str) -> None:
         row = self.module_list.currentRow()

@@ -34,7 +34,7 @@ from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
 from app.studio.common import named
-from app.tasks import TaskControl, TaskHandle, TaskRunner
+from app.tasks import TaskControl, TaskHandle, TaskRunner, runner_for
 from engine.generation.pipeline import Brief
 from engine.ingest.text_source import ENCODINGS
 from engine.llm.base import CancelToken
@@ -52,7 +52,7 @@ class GenerateCourseDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ctx, self.user = ctx, user
-        self.runner = runner or TaskRunner()
+        self.runner = runner or runner_for(parent)  # the main window's, handed down
         self.sources: list[generation.Source] = []
         self.job: generation.Job | None = None
         self.course_id: str | None = None

@@ -35,7 +35,7 @@ from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
 from app.studio.common import named
-from app.tasks import TaskControl, TaskRunner
+from app.tasks import TaskControl, TaskRunner, runner_for
 from engine.media_search.providers import (
     MediaHit,
     MediaSearchError,
@@ -84,7 +84,8 @@ class MediaLibraryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ctx, self.user = ctx, user
-        self.runner = runner or TaskRunner()
+        # the main window's runner, handed down (or found on the view that opened us)
+        self.runner = runner or runner_for(parent)
         self.providers = providers if providers is not None else configured_providers()
         self.chosen: media_library.LibraryImage | None = None
         self.hits: list[MediaHit] = []
@@ -155,10 +156,8 @@ class MediaLibraryDialog(QDialog):
             for w in (self.provider_combo, self.query, self.search_button, self.add_button):
                 w.setEnabled(False)
             self.status.setText(
-                "To search online, add an API key for Pexels (PEXELS_API_KEY), Unsplash "
-                "(UNSPLASH_ACCESS_KEY), Giphy (GIPHY_API_KEY) or Google image search "
-                "(GOOGLE_SEARCH_API_KEY + GOOGLE_SEARCH_ENGINE_ID) to the environment or the "
-                "system keyring."
+                "To search free image libraries, add a Pexels, Unsplash, Giphy or Google key "
+                "in File → Settings… (Ctrl+,)."
             )
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

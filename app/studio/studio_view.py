@@ -32,13 +32,16 @@ from app.services.context import AppContext
 from app.services.errors import UserError
 from app.studio.common import STATUS_COLOURS, muted, named, status_label
 from app.studio.course_editor import CourseEditor
+from app.tasks import TaskRunner, shared_runner
 
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
+MODULES_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class CourseItemDelegate(QStyledItemDelegate):
-    """Paints a course row as its title with a coloured status badge on the right."""
+    """Paints a course row in two lines: the title across the whole row (elided only when it
+    does not fit the list's width), then a coloured status badge and the module count."""
 
     PAD = 8
 
@@ -50,25 +53,32 @@ class CourseItemDelegate(QStyledItemDelegate):
     ) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
+        title = opt.text
         status = index.data(STATUS_ROLE) or "draft"
         label = status_label(status)
+        modules = index.data(MODULES_ROLE)
         fm = opt.fontMetrics
         rect = opt.rect
-        badge_w = fm.horizontalAdvance(label) + 2 * self.PAD
-        badge_h = fm.height() + 4
-        badge = QRect(
-            rect.right() - badge_w - self.PAD,
-            rect.center().y() - badge_h // 2,
-            badge_w,
-            badge_h,
-        )
-        # Let the style (and the shell's stylesheet) draw the row and its title, elided so
-        # it stops short of the badge; then paint the badge on top.
-        room = max(0, rect.width() - badge_w - 3 * self.PAD)
-        opt.text = fm.elidedText(opt.text, Qt.TextElideMode.ElideRight, room)
+        # the style (and the shell's stylesheet) draws the row: selection, hover, focus
+        opt.text = ""
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         painter.save()
+        # the theme's selection is a light tint with the normal text colour (theme.py), so the
+        # text keeps the palette's Text colour whether or not the row is selected
+        text_role = opt.palette.ColorRole.Text
+        line_h = fm.height()
+        top = rect.top() + self.PAD // 2 + 2
+        title_rect = QRect(rect.left() + self.PAD, top, rect.width() - 2 * self.PAD, line_h)
+        painter.setPen(opt.palette.color(text_role))
+        painter.drawText(
+            title_rect,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            fm.elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width()),
+        )
+        badge_w = fm.horizontalAdvance(label) + 2 * self.PAD
+        badge_h = line_h + 2
+        badge = QRect(rect.left() + self.PAD, title_rect.bottom() + 5, badge_w, badge_h)
         bg, fg = STATUS_COLOURS.get(status, STATUS_COLOURS["draft"])
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -76,23 +86,39 @@ class CourseItemDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(badge, badge_h / 2, badge_h / 2)
         painter.setPen(QColor(fg))
         painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), label)
+        if modules is not None:
+            count = f"{modules} module{'s' if modules != 1 else ''}"
+            painter.setPen(opt.palette.color(text_role))
+            painter.drawText(
+                QRect(badge.right() + self.PAD, badge.top(), rect.width(), badge_h),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                count,
+            )
         painter.restore()
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         # Narrow on purpose: rows take the list's width and long titles are elided, so the
-        # badge always stays visible without a horizontal scroll bar.
+        # list never needs a horizontal scroll bar.
         size = super().sizeHint(option, index)
-        return QSize(min(size.width(), 160), max(size.height(), option.fontMetrics.height() + 16))
+        return QSize(min(size.width(), 160), 2 * option.fontMetrics.height() + 20)
 
 
 class StudioView(QWidget):
     """Course authoring. Public API: ``refresh()``, ``save()``, ``new_course()``,
     ``open_course(id)``, ``confirm_leave()`` and ``has_unsaved_changes``."""
 
-    def __init__(self, ctx: AppContext, user: CurrentUser, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        user: CurrentUser,
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.runner = runner or shared_runner()  # the main window's, handed down
         self.setObjectName("studio-view")
         self.setAccessibleName("Studio")
         self.ctx, self.user = ctx, user
@@ -145,7 +171,8 @@ class StudioView(QWidget):
         self.stack.addWidget(self.editor)
         split.addWidget(self.stack)
         split.setStretchFactor(1, 1)
-        split.setSizes([280, 900])
+        left.setMinimumWidth(260)
+        split.setSizes([320, 960])
 
         self.course_list.currentItemChanged.connect(self._on_current_changed)
         self.new_course_button.clicked.connect(lambda: self.new_course())
@@ -175,7 +202,7 @@ class StudioView(QWidget):
 
         if not self.confirm_leave():
             return None
-        dialog = GenerateCourseDialog(self.ctx, self.user, parent=self)
+        dialog = GenerateCourseDialog(self.ctx, self.user, self.runner, parent=self)
         dialog.exec()
         if dialog.course_id is None:
             return None
@@ -186,7 +213,7 @@ class StudioView(QWidget):
     def open_media_library(self) -> None:
         from app.studio.media_library import MediaLibraryDialog
 
-        MediaLibraryDialog(self.ctx, self.user, parent=self).exec()
+        MediaLibraryDialog(self.ctx, self.user, runner=self.runner, parent=self).exec()
 
     def refresh(self) -> None:
         """Re-read courses and skills; reload the open course unless it has unsaved edits."""
@@ -277,6 +304,7 @@ class StudioView(QWidget):
         item = QListWidgetItem(c.title)
         item.setData(COURSE_ID_ROLE, c.id)
         item.setData(STATUS_ROLE, c.status)
+        item.setData(MODULES_ROLE, c.module_count)
         label = status_label(c.status)
         modules = f"{c.module_count} module{'s' if c.module_count != 1 else ''}"
         item.setToolTip(f"{c.title}\n{label} · {modules}")

@@ -165,3 +165,35 @@ def test_a_web_page_download_stops_at_the_size_limit(endless_server: str) -> Non
 
     with pytest.raises(Stop):
         generation.from_url(endless_server, cancel)
+
+
+def test_an_ai_title_the_organisation_already_has_is_numbered(
+    ctx: AppContext, creator: CurrentUser, tmp_path: Path
+) -> None:
+    """Titles are unique in an organisation; the AI's proposal must not fail the whole job
+    at the very end, so it is numbered instead of refused."""
+    from engine.generation.pipeline import GeneratedModule, GenerationState
+
+    taken = authoring.list_courses(ctx, creator)[0].title
+    state = GenerationState(
+        brief=Brief(topic="memory", modules=1),
+        title=taken,
+        description="A short course.",
+        modules=[
+            GeneratedModule(
+                "Why we forget",
+                "Explain forgetting.",
+                blocks=[{"type": "paragraph", "text": "Memories fade without review."}],
+                done_content=True,
+                done_quiz=True,
+            )
+        ],
+        outlined=True,
+        finished=True,
+    )
+    job = generation.Job("job-1", tmp_path / "job.json", state)
+    course_id = generation.create_draft(ctx, creator, job, generation.Result(state, [[]]))
+    titles = [c.title for c in authoring.list_courses(ctx, creator) if c.id == course_id]
+    assert titles == [f"{taken} (2)"]
+    with pytest.raises(UserError):
+        authoring.create_course(ctx, creator, taken)  # a person typing it is told instead

@@ -126,7 +126,7 @@ def test_no_keys_explains_how_to_search(
 ) -> None:
     dlg = MediaLibraryDialog(ctx, creator, providers=[])
     qtbot.addWidget(dlg)
-    assert "PEXELS_API_KEY" in dlg.status.text() and not dlg.search_button.isEnabled()
+    assert "Settings" in dlg.status.text() and not dlg.search_button.isEnabled()
 
 
 def test_image_block_from_library(

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFileDialog,
     QInputDialog,
     QLineEdit,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.services import accounts, authoring
 from app.services.context import AppContext
 from app.services.demo import load_demo
+from app.studio.publish_checklist import PublishChecklistDialog
 from app.studio.studio_view import STATUS_ROLE, StudioView
 
 DEMO_COURSE = "c42b5cc1-bd40-5228-b962-000813b4972e"
@@ -42,6 +44,9 @@ class Dialogs:
     answer: QMessageBox.StandardButton = QMessageBox.StandardButton.Save
     warnings: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
+    # the publish checklists shown, and whether to confirm them (when nothing blocks)
+    checklists: list[PublishChecklistDialog] = field(default_factory=list)
+    publish: bool = True
 
 
 @pytest.fixture
@@ -62,6 +67,12 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     def get_open_file_name(*a: object, **k: object) -> tuple[str, str]:
         return (d.files.pop(0), "") if d.files else ("", "")
 
+    def checklist_exec(dialog: PublishChecklistDialog) -> int:
+        d.checklists.append(dialog)
+        confirm = d.publish and dialog.publish_button.isEnabled()
+        return int(QDialog.DialogCode.Accepted if confirm else QDialog.DialogCode.Rejected)
+
+    monkeypatch.setattr(PublishChecklistDialog, "exec", checklist_exec)
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(warning))
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
@@ -361,7 +372,10 @@ def test_archive_and_back_to_draft(qtbot, view, ctx, dialogs) -> None:
 def test_publish_refuses_a_course_without_content(qtbot, view, ctx, dialogs) -> None:
     course_id = new_course(qtbot, view, dialogs, "Empty")
     click(qtbot, view.editor.publish_button)
-    assert dialogs.warnings == ["Add at least one module before publishing."]
+    [checklist] = dialogs.checklists  # the checklist says why, and Publish is disabled
+    assert not checklist.publish_button.isEnabled()
+    blocked = [i.detail for i in checklist.checklist.blocking]
+    assert "Add at least one module before publishing." in blocked
     assert view.editor.status_label.text() == "Draft"
     assert authoring.load_course(ctx, course_id).status == "draft"
 
@@ -515,6 +529,9 @@ def test_template_picker_and_gallery(qtbot, view, ctx, dialogs, monkeypatch) -> 
     click(qtbot, editor.gallery_button)
     assert editor.template_combo.currentData() == "night" and editor.dirty
     click(qtbot, child(view, QPushButton, "studio-save"))
+    # the demo course is published: the change waits in its draft version until published
+    assert authoring.load_course(ctx, DEMO_COURSE).template is None
+    click(qtbot, child(view, QPushButton, "studio-publish-changes"))
     assert authoring.load_course(ctx, DEMO_COURSE).template == "night"
 
 

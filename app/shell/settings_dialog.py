@@ -1,0 +1,167 @@
+"""Settings: the API keys for cloud AI and image search, kept in the keyring.
+
+Keys go through ``app.services.api_keys`` (and from there the one secrets helper,
+``engine.secrets``). A stored key is never shown back: the row says "•••••••• 4f2a" and the
+field to paste a new one starts empty. When this machine has nowhere to keep a secret, the
+dialog says so (the keyring status message) and saving shows why it failed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import api_keys
+from app.services.api_keys import KeyDef
+from app.services.errors import UserError
+
+WARNING_STYLE = "QLabel { background: #FFF4CE; color: #5C4400; padding: 6px 10px; }"
+
+
+class KeyRow:
+    """One key: its name, what is stored (masked), a field for a new value, Save, Remove."""
+
+    def __init__(self, dialog: SettingsDialog, key: KeyDef, grid: QGridLayout, row: int) -> None:
+        self.dialog, self.key = dialog, key
+        slug = key.name.lower().replace("_", "-")
+        self.label = QLabel(key.label)
+        self.label.setToolTip(f"{key.hint} · stored as {key.name}" if key.hint else key.name)
+        self.state = QLabel()
+        self.state.setObjectName(f"settings-{slug}-state")
+        self.state.setProperty("role", "muted")
+        self.state.setAccessibleName(f"{key.label}: stored key")
+        self.edit = QLineEdit()
+        self.edit.setObjectName(f"settings-{slug}")
+        self.edit.setAccessibleName(f"New {key.label} key")
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setPlaceholderText("Paste a new key")
+        self.edit.setMinimumWidth(220)
+        self.label.setBuddy(self.edit)
+        self.save = QPushButton("Save")
+        self.save.setObjectName(f"settings-{slug}-save")
+        self.save.setAccessibleName(f"Save the {key.label} key")
+        self.remove = QPushButton("Remove")
+        self.remove.setObjectName(f"settings-{slug}-remove")
+        self.remove.setAccessibleName(f"Remove the {key.label} key")
+        grid.addWidget(self.label, row, 0)
+        grid.addWidget(self.state, row, 1)
+        grid.addWidget(self.edit, row, 2)
+        grid.addWidget(self.save, row, 3)
+        grid.addWidget(self.remove, row, 4)
+        self.edit.textChanged.connect(lambda text: self.save.setEnabled(bool(text.strip())))
+        self.edit.returnPressed.connect(self.store)
+        self.save.clicked.connect(self.store)
+        self.remove.clicked.connect(self.clear)
+        self.save.setEnabled(False)
+
+    def show(self, state: api_keys.KeyState) -> None:
+        self.state.setText(state.summary)
+        self.remove.setEnabled(state.stored)
+
+    def store(self) -> None:
+        try:
+            api_keys.save_key(self.key.name, self.edit.text())
+        except UserError as err:
+            self.dialog.say(str(err), problem=True)
+            return
+        self.edit.clear()
+        self.dialog.say(f"{self.key.label} key saved in the keyring.")
+        self.dialog.refresh()
+
+    def clear(self) -> None:
+        api_keys.remove_key(self.key.name)
+        self.dialog.say(f"{self.key.label} key removed.")
+        self.dialog.refresh()
+
+
+class SettingsDialog(QDialog):
+    """File → Settings…: where ByteOS keeps secrets, and the cloud AI and image-search keys."""
+
+    def __init__(self, parent: QWidget | None = None, *, show_image_keys: bool = True) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settings-dialog")
+        self.setMinimumWidth(720)
+        outer = QVBoxLayout(self)
+        title = QLabel("API keys")
+        title.setProperty("role", "subtitle")
+        outer.addWidget(title)
+        intro = QLabel(
+            "ByteOS works offline without any key. Add a key to let Byte and Generate with AI "
+            "use a cloud model when you are online, or to search free image libraries from "
+            "the media library. Keys are kept in your system keyring, never in a file in "
+            "plain text, and are never shown again in full."
+        )
+        intro.setWordWrap(True)
+        outer.addWidget(intro)
+        self.store = QLabel()
+        self.store.setObjectName("settings-keyring-status")
+        self.store.setAccessibleName("Where keys are kept")
+        self.store.setWordWrap(True)
+        self.store.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.store)
+
+        # one grid for every group, so names, stored keys and fields line up across groups
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setColumnStretch(2, 1)
+        grid.setColumnMinimumWidth(1, 130)
+        self.rows: dict[str, KeyRow] = {}
+        groups = [("Cloud AI — Byte and Generate with AI", api_keys.AI_KEYS)]
+        if show_image_keys:
+            groups.append(("Image search — the media library", api_keys.IMAGE_KEYS))
+        row = 0
+        for heading, keys in groups:
+            title_label = QLabel(heading)
+            title_label.setProperty("role", "subtitle")
+            grid.addWidget(title_label, row, 0, 1, 5)
+            row += 1
+            for key in keys:
+                self.rows[key.name] = KeyRow(self, key, grid, row)
+                row += 1
+        grid.setRowStretch(row, 1)
+        scroll = QScrollArea()
+        scroll.setObjectName("settings-keys")
+        scroll.setAccessibleName("API keys")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        self.message = QLabel()
+        self.message.setObjectName("settings-message")
+        self.message.setAccessibleName("Settings message")
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("settings-close")
+        close.setAccessibleName("Close settings")
+        buttons.rejected.connect(self.reject)
+        outer.addWidget(buttons)
+        self.resize(780, 620 if show_image_keys else 400)
+        self.refresh()
+
+    def refresh(self) -> None:
+        st = api_keys.store_state()
+        self.store.setText(st.message)
+        self.store.setStyleSheet("" if st.persistent else WARNING_STYLE)
+        for state in api_keys.key_states():
+            row = self.rows.get(state.key.name)
+            if row is not None:
+                row.show(state)
+
+    def say(self, text: str, problem: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(WARNING_STYLE if problem else "")
