@@ -8,6 +8,7 @@
                                                 exchange changes with Supabase, headless
     byteos supabase migrate --url POSTGRES_URL  apply resources/supabase/migrations
     byteos keyring status | set-key PROVIDER    where secrets are kept; store an API key
+    byteos org invite EMAIL [--role R]          invite someone into your organisation (admins)
 
 Exit codes: 0 ok, 1 usage or failure, 2 the database cannot be used (message on stderr),
 3 offline (changes kept), 4 sign-in needed or sync not set up, 5 no keyring to keep a secret.
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     sync.add_argument("--status", action="store_true", help="only print the sync status")
+    sync.add_argument(
+        "--invitation", metavar="CODE", help="join the organisation that invited you, then sync"
+    )
     supa = sub.add_parser("supabase", help="set up a Supabase project")
     supa_sub = supa.add_subparsers(dest="supabase_command", required=True)
     mig = supa_sub.add_parser("migrate", help="apply the ByteOS schema and policies")
@@ -59,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     from app import cli_keyring
 
     cli_keyring.add_parser(sub)
+    from app import cli_org
+
+    cli_org.add_parser(sub)
     return p
 
 
@@ -75,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
             return _sync(args)
         if args.command == "supabase":
             return _supabase_migrate(args.url)
+        if args.command == "org":
+            from app import cli_org
+
+            return cli_org.run(args)
         if args.command == "keyring":
             from app import cli_keyring
 
@@ -156,6 +167,11 @@ def _sync(args: argparse.Namespace) -> int:
             service.sign_in(args.email, password)
             if service.store.warning:
                 print(f"byteos sync: {service.store.warning}", file=sys.stderr)
+        if args.invitation:
+            from sync.membership import accept
+
+            joined = accept(service, args.invitation)
+            print(f"byteos sync: joined the organisation as {joined.role}", file=sys.stderr)
 
         class Printer:
             last = ""

@@ -207,6 +207,13 @@ class Remote:
         return cast(list[Row], self._call(go).data or [])
 
     # -- joining an organisation ------------------------------------------------------------------
+    def create_invitation(self, email: str, role: str, valid_days: int) -> Row:
+        """Invite ``email`` into the signed-in org admin's organisation; the answer carries the
+        one-time ``token`` (the server keeps only its hash)."""
+        args = {"p_email": email, "p_role": role, "p_valid_days": valid_days}
+        res = self._call(lambda: self.client.rpc("create_invitation", args).execute())
+        return cast(Row, res.data or {})
+
     def accept_invitation(self, token: str) -> Row:
         """Join the organisation that invited the signed-in account's email address.
 
