@@ -196,12 +196,16 @@ def _os_keyring(active: Any) -> Any:
 
 def _is_fallback(backend: Any) -> bool:
     module = type(backend).__module__
-    return module.startswith(("keyring.backends.fail", "keyrings.cryptfile", "keyrings.alt"))
+    # fail: raises on every call; null: silently stores nothing; the file-based ones would
+    # prompt for a password on a terminal (ours is opened explicitly, with a passphrase)
+    return module.startswith(
+        ("keyring.backends.fail", "keyring.backends.null", "keyrings.cryptfile", "keyrings.alt")
+    )
 
 
 def _describe(backend: Any) -> str:
-    name = getattr(backend, "name", None) or type(backend).__name__
-    return f"the {name} keyring"
+    name = str(getattr(backend, "name", None) or type(backend).__name__)
+    return f"the {name}" if name.lower().endswith("keyring") else f"the {name} keyring"
 
 
 def _passphrase() -> str | None:

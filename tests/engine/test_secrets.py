@@ -50,6 +50,15 @@ def test_no_keyring_is_said_plainly_and_nothing_is_stored(no_os_keyring: Path) -
     assert not no_os_keyring.exists()
 
 
+def test_a_keyring_that_stores_nothing_is_not_a_keyring(no_os_keyring: Path) -> None:
+    from keyring.backends import null
+
+    keyring.set_keyring(null.Keyring())
+    assert secrets.status().kind == "none"
+    with pytest.raises(secrets.SecretsUnavailable):
+        secrets.set_secret("OPENAI_API_KEY", SECRET)
+
+
 def test_session_kept_in_memory_with_a_warning(no_os_keyring: Path) -> None:
     store = SessionStore()
     session = RemoteSession("u1", "a@example.org", "access", "refresh", None)
