@@ -24,6 +24,7 @@ from app.services import learning, pending
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.demo import load_demo
+from app.shell import write_failures
 from app.shell.role_menus import apply_role
 from app.shell.sign_in import SignInPage
 from app.shell.sync_status import ConflictsDialog, ConnectDialog, SyncController, SyncStatusWidget
@@ -155,6 +156,8 @@ class MainWindow(QMainWindow):
         self.retry_timer.setInterval(RETRY_MS)
         self.retry_timer.timeout.connect(self.retry_pending)
         self.retry_timer.start()
+        self.write_problem = ""  # a write refused by the disk outside learning events
+        self._uninstall_hook = write_failures.install(self.show_write_problem)
         self.update_database_banner()
         self._first_retry = QTimer(self)  # events an earlier run could not save
         self._first_retry.setSingleShot(True)
@@ -280,6 +283,8 @@ class MainWindow(QMainWindow):
         return bool(confirm()) if callable(confirm) else True
 
     def show_surface(self, name: str) -> None:
+        if self.write_problem:  # said once; a new screen starts with a clean slate
+            self.show_write_problem("")
         if self.learn is None:
             return
         target: QWidget | None = self.studio if name == "studio" else self.learn
@@ -353,6 +358,10 @@ class MainWindow(QMainWindow):
                 self.learn.refresh()
         return saved
 
+    def show_write_problem(self, message: str) -> None:
+        self.write_problem = message
+        self.update_database_banner()
+
     def update_database_banner(self) -> None:
         parts = []
         if self.ctx.db.read_only:
@@ -364,6 +373,8 @@ class MainWindow(QMainWindow):
         message = self.pending.message()
         if message:
             parts.append(message)
+        if self.write_problem:
+            parts.append(self.write_problem)
         player = getattr(self.learn, "player", None)
         if not message and player is not None:
             player.show_save_problem("")  # what it said was not saved is saved now
@@ -397,6 +408,7 @@ class MainWindow(QMainWindow):
         if not self.runner.shutdown(QUIT_WAIT_MS):
             log.warning("quitting with %d task(s) still running", len(self.runner.running))
         self.retry_timer.stop()
+        self._uninstall_hook()
         self.retry_pending()  # a last try; what is still unsaved goes to the journal
         if len(self.pending) and not self.pending.persist():
             log.error("%d learning events could not be saved anywhere", len(self.pending))
