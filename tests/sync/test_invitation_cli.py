@@ -3,44 +3,21 @@ sign-up joins with the code and syncs; a wrong or reused code gets a clear refus
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.sync.conftest import Supabase
 from tests.sync.test_rls_isolation import sign_up
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _byteos(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+from tests.sync.test_sync_headless_keyring import headless_env
+from tests.sync.test_sync_headless_keyring import run_byteos as _byteos
 
 
 def test_invite_then_join_with_the_code(supabase: Supabase, tmp_path: Path) -> None:
     org = supabase.create_org("Invites")
     admin = supabase.create_user("org_admin", org)
     newcomer = sign_up(supabase)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON_KEYRING", "BYTEOS_"))}
-    env.update(
-        {
-            "QT_QPA_PLATFORM": "offscreen",
-            # sessions must outlive each process: the encrypted file keyring
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-            "BYTEOS_KEYRING_PASSPHRASE": "test-passphrase",
-        }
-    )
     connect = ("--url", supabase.url, "--anon-key", supabase.anon_key)
-    admin_env = {**env, "BYTEOS_KEYRING_FILE": str(tmp_path / "admin-secrets.cfg")}
+    # sessions must outlive each process: the encrypted file keyring
+    admin_env = headless_env(tmp_path / "admin-secrets.cfg", "test-passphrase")
     admin_db = str(tmp_path / "admin.db")
     r = _byteos(
         "sync", "--db", admin_db, *connect, "--email", admin.email, "--password-stdin",
@@ -54,7 +31,7 @@ def test_invite_then_join_with_the_code(supabase: Supabase, tmp_path: Path) -> N
     code = r.stdout.split("Code (shown once): ")[1].strip()
     assert len(code) == 64 and code not in (tmp_path / "admin-secrets.cfg").read_text()
 
-    new_env = {**env, "BYTEOS_KEYRING_FILE": str(tmp_path / "new-secrets.cfg")}
+    new_env = headless_env(tmp_path / "new-secrets.cfg", "test-passphrase")
     new_db = str(tmp_path / "new.db")
     join = ("sync", "--db", new_db, *connect, "--email", newcomer.email, "--password-stdin")
     r = _byteos(*join, "--invitation", "0" * 64, env=new_env, stdin=newcomer.password + "\n")

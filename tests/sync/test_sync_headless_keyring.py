@@ -13,7 +13,9 @@ from tests.sync.conftest import Supabase
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _byteos(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run_byteos(
+    *args: str, env: dict[str, str], stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         input=stdin,
@@ -25,20 +27,29 @@ def _byteos(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Comp
     )
 
 
+def headless_env(keyring_file: Path, passphrase: str | None = None) -> dict[str, str]:
+    """A machine with no OS keyring (keyring's fail backend) and, with a passphrase, the
+    encrypted file keyring at ``keyring_file``: sessions then outlive each process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON_KEYRING", "BYTEOS_"))}
+    env.update(
+        {
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            "BYTEOS_KEYRING_FILE": str(keyring_file),
+        }
+    )
+    if passphrase is not None:
+        env["BYTEOS_KEYRING_PASSPHRASE"] = passphrase
+    return env
+
+
 def test_scheduled_sync_keeps_its_session_in_the_encrypted_file(
     supabase: Supabase, tmp_path: Path
 ) -> None:
     org = supabase.create_org("Headless keyring")
     learner = supabase.create_user("learner", org)
     db = str(tmp_path / "byteos.db")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON_KEYRING", "BYTEOS_"))}
-    env.update(
-        {
-            "QT_QPA_PLATFORM": "offscreen",
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",  # a headless machine
-            "BYTEOS_KEYRING_FILE": str(tmp_path / "secrets.cfg"),
-        }
-    )
+    env = headless_env(tmp_path / "secrets.cfg")
     sign_in = (
         "sync",
         "--db",
@@ -52,15 +63,15 @@ def test_scheduled_sync_keeps_its_session_in_the_encrypted_file(
         "--password-stdin",
     )
     # without a passphrase: it works for this run and says plainly that it will not last
-    r = _byteos(*sign_in, env=env, stdin=learner.password + "\n")
+    r = run_byteos(*sign_in, env=env, stdin=learner.password + "\n")
     assert r.returncode == 0, r.stderr
     assert "this run only" in r.stderr and "BYTEOS_KEYRING_PASSPHRASE" in r.stderr
-    assert _byteos("sync", "--db", db, env=env).returncode == 4
+    assert run_byteos("sync", "--db", db, env=env).returncode == 4
     # with IT's passphrase: the next scheduled run needs no password
     env["BYTEOS_KEYRING_PASSPHRASE"] = "managed-by-it"
-    r = _byteos(*sign_in, env=env, stdin=learner.password + "\n")
+    r = run_byteos(*sign_in, env=env, stdin=learner.password + "\n")
     assert r.returncode == 0 and "this run only" not in r.stderr, r.stderr
-    r = _byteos("sync", "--db", db, env=env)
+    r = run_byteos("sync", "--db", db, env=env)
     assert r.returncode == 0 and "synced:" in r.stdout, r.stderr
     for f in tmp_path.iterdir():
         if f.is_file():
