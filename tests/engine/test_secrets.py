@@ -17,8 +17,8 @@ from engine import secrets
 from engine.llm.keys import api_key, store_api_key
 from sync.remote.client import RemoteSession
 from sync.remote.session_store import MemoryKeyring, SessionStore
+from tests.support.cli_process import ROOT, run_byteos
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "sk-test-4f1c9a7e-not-a-real-key"
 
 
@@ -118,18 +118,6 @@ def test_legacy_session_entries_move_under_one_service(monkeypatch: pytest.Monke
         secrets.reset()
 
 
-def _cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
-
-
 def test_keyring_cli_on_a_headless_machine(tmp_path: Path) -> None:
     """Real processes with keyring's own backend choice (no D-Bus here), then the file."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON_KEYRING", "BYTEOS_"))}
@@ -141,13 +129,13 @@ def test_keyring_cli_on_a_headless_machine(tmp_path: Path) -> None:
             secrets.FILE_ENV: str(tmp_path / "secrets.cfg"),
         }
     )
-    r = _cli("keyring", "status", env=env)
+    r = run_byteos("keyring", "status", env=env)
     assert r.returncode == 5 and '"store": "none"' in r.stdout
-    r = _cli("keyring", "set-key", "openai", env=env, stdin=SECRET + "\n")
+    r = run_byteos("keyring", "set-key", "openai", env=env, stdin=SECRET + "\n")
     assert r.returncode == 5 and secrets.PASSPHRASE_ENV in r.stderr
     assert "Traceback" not in r.stderr
     env[secrets.PASSPHRASE_ENV] = "it-policy-passphrase"
-    r = _cli("keyring", "set-key", "openai", env=env, stdin=SECRET + "\n")
+    r = run_byteos("keyring", "set-key", "openai", env=env, stdin=SECRET + "\n")
     assert r.returncode == 0, r.stderr
     assert SECRET not in r.stdout + r.stderr
     probe = (

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support.cli_process import headless_env
+from tests.support.cli_process import run_byteos as _byteos
 from tests.sync.conftest import Supabase
 from tests.sync.test_rls_isolation import sign_up
-from tests.sync.test_sync_headless_keyring import headless_env
-from tests.sync.test_sync_headless_keyring import run_byteos as _byteos
 
 
 def test_invite_then_join_with_the_code(supabase: Supabase, tmp_path: Path) -> None:
