@@ -168,6 +168,10 @@ class StandIn:
                 "iat": now,
                 "exp": exp,
                 "app_metadata": user["app_metadata"],
+                # unique per issue: two tokens issued within one second must differ, or the
+                # fault proxy (which expires a token by its text) would see a fresh token
+                # as the expired one (seed 384520 of test_sync_random failed that way)
+                "jti": secrets.token_hex(8),
             },
             self.secret,
             "HS256",
