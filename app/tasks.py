@@ -205,7 +205,7 @@ def _run(task: _Task, relay: _Relay) -> None:
 
 
 class _Workers:
-    """A few daemon threads taking jobs in order (as many as cores, at least two)."""
+    """A few daemon threads taking jobs in order (twice the cores, at least four)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -235,7 +235,9 @@ class _Workers:
                 self.idle += 1
 
 
-_workers = _Workers(max(2, os.cpu_count() or 2))
+# more threads than cores: model work is serialised by engine.llm.queue, so a question
+# waiting there must not also wait behind a long background task for a free thread
+_workers = _Workers(max(4, 2 * (os.cpu_count() or 2)))
 
 
 class TaskRunner(QObject):

@@ -2,10 +2,14 @@
 
 Generation runs on a worker thread through :class:`app.tasks.TaskRunner`; text arrives here
 through a queued Qt signal and is painted at most every 60 ms. Stop cancels the task (the
-local model stops between prompt batches or tokens). Citations are links that open the cited
-module in the player. Nudge cards appear above the conversation when the service finds a
-signal (repeated wrong answers, a long stay, a due review, a streak at risk); each can be
-acted on or dismissed and is shown at most once a day.
+local model stops between prompt batches or tokens) and keeps what was said; there is no
+time limit, and a failed answer offers Retry. The conversation is kept (each reply's turn)
+and passed back, so follow-ups ("say that more simply") are understood. When a module opens,
+Byte reads its text ahead of time in the background, so the first question starts quickly;
+a question asked meanwhile goes first (the model queue's priority). Citations are links that
+open the cited module in the player. Nudge cards appear above the conversation when the
+service finds a signal (repeated wrong answers, a long stay, a due review, a streak at
+risk); each can be acted on or dismissed and is shown at most once a day.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from app.services.errors import UserError
 from app.services.tutor import NudgeCard, TutorReply
 from app.tasks import TaskControl, TaskHandle, TaskRunner, shared_runner
 from engine.llm.base import CancelToken
+from engine.tutor.conversation import Turn
 from engine.tutor.prompts import Mode
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,7 @@ class _Stream(QObject):
 
     text = Signal(str)
     model = Signal(str)
+    waiting = Signal(str)
 
 
 class NudgeCardView(QFrame):
@@ -90,6 +96,7 @@ class TutorSidebar(QWidget):
     answered = Signal(object)  # TutorReply
 
     PAINT_MS = 60
+    PREPARE_AFTER_MS = 1500
 
     def __init__(
         self,
@@ -113,7 +120,10 @@ class TutorSidebar(QWidget):
         self.module_opened_at: datetime | None = None
         self.dismissed: set[str] = set()
         self.exchanges: list[Exchange] = []
+        self.turns: list[Turn] = []  # the conversation, as the model saw it
         self.handle: TaskHandle | None = None
+        self.prepare_handle: TaskHandle | None = None
+        self._last_ask: tuple[Mode, str] | None = None
         self._running = False
         self.module_numbers = {i: m.id for i, m in enumerate(course.modules, start=1) if m.id}
 
@@ -187,7 +197,18 @@ class TutorSidebar(QWidget):
         self.stop_button.setAccessibleName("Stop Byte's answer")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.stop)
-        for b in (self.ask_button, self.hint_button, self.explain_button, self.stop_button):
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.setObjectName("tutor-retry")
+        self.retry_button.setAccessibleName("Ask Byte the same again")
+        self.retry_button.setVisible(False)
+        self.retry_button.clicked.connect(self.retry)
+        for b in (
+            self.ask_button,
+            self.hint_button,
+            self.explain_button,
+            self.stop_button,
+            self.retry_button,
+        ):
             buttons.addWidget(b)
         lay.addLayout(buttons)
         self.status = QLabel()
@@ -199,9 +220,14 @@ class TutorSidebar(QWidget):
         self._stream = _Stream()
         self._stream.text.connect(self._on_text)
         self._stream.model.connect(self._on_model)
+        self._stream.waiting.connect(self._on_waiting)
         self._paint_timer = QTimer(self)
         self._paint_timer.setSingleShot(True)
         self._paint_timer.timeout.connect(self._paint)
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.setInterval(self.PREPARE_AFTER_MS)
+        self._prepare_timer.timeout.connect(self._prepare_if_local)
 
         app = QCoreApplication.instance()
         if app is not None:
@@ -259,11 +285,52 @@ class TutorSidebar(QWidget):
             for h in items
         ]
 
+    def _prepare_if_local(self) -> None:
+        if self.busy:
+            return
+        try:
+            local = tutor_service.model_status(self.rt).local
+        except Exception:  # a broken provider must not break the player
+            log.exception("model status")
+            return
+        if local:  # only the on-device model gains from reading ahead
+            self.prepare()
+
+    def prepare(self) -> TaskHandle | None:
+        """Read the module on screen (then the others) ahead of time, in the background."""
+        if self.prepare_handle is not None and not self.prepare_handle.done:
+            self.prepare_handle.cancel()  # restart with the new module first
+        ctx, user, course_id, module_id, rt = (
+            self.ctx,
+            self.user,
+            self.course.id,
+            self.module_id,
+            self.rt,
+        )
+
+        def work(control: TaskControl) -> int:
+            return tutor_service.prepare(
+                ctx,
+                user,
+                course_id,
+                module_id,
+                cancel=CancelToken(also=lambda: control.cancelled),
+                rt=rt,
+            )
+
+        self.prepare_handle = self.runner.run(
+            "Getting Byte ready",
+            work,
+            on_error=lambda message: log.warning("preparing Byte: %s", message),
+        )
+        return self.prepare_handle
+
     def set_module(self, module_id: str | None, title: str | None) -> None:
         """The player shows another module: nudges follow it."""
         self.module_id, self.module_title = module_id, title
         self.module_opened_at = datetime.now(UTC)
         self.refresh_nudges()
+        self._prepare_timer.start()  # once the learner stays a moment on the module
 
     # -- nudges --------------------------------------------------------------------------
     def refresh_nudges(self) -> None:
@@ -322,6 +389,8 @@ class TutorSidebar(QWidget):
             self.status.setText("Type a question first.")
             return None
         self.input.clear()
+        self._last_ask = (mode, question)
+        self.retry_button.setVisible(False)
         shown = question or _default_label(mode, self.module_title)
         exchange = Exchange(
             question=shown,
@@ -340,6 +409,7 @@ class TutorSidebar(QWidget):
             self.rt,
         )
         stream = self._stream
+        history = tuple(self.turns)
 
         def work(control: TaskControl) -> TutorReply:
             return tutor_service.query(
@@ -352,6 +422,8 @@ class TutorSidebar(QWidget):
                 cancel=CancelToken(also=lambda: control.cancelled),
                 on_text=stream.text.emit,
                 on_model=stream.model.emit,
+                on_wait=stream.waiting.emit,
+                history=history,
                 rt=rt,
             )
 
@@ -371,6 +443,19 @@ class TutorSidebar(QWidget):
         if self._running and self.handle is not None:
             self.handle.cancel()
             self.status.setText("Stopping…")
+
+    def retry(self) -> TaskHandle | None:
+        """Ask the failed question again (the failed exchange gives way to the new one)."""
+        if self.busy or self._last_ask is None:
+            return None
+        if self.exchanges and self.exchanges[-1].error:
+            self.exchanges.pop()
+        mode, question = self._last_ask
+        return self.ask(mode, question)
+
+    def _on_waiting(self, holder: str) -> None:
+        if self.exchanges and self.exchanges[-1].pending and not self.exchanges[-1].answer:
+            self.status.setText(f"Byte is waiting for “{holder}” to pause…")
 
     def _on_text(self, piece: str) -> None:
         if self.exchanges and self.exchanges[-1].pending:
@@ -398,6 +483,9 @@ class TutorSidebar(QWidget):
                 for c in reply.citations
                 if c.cited
             ]
+        if reply.turn is not None:
+            self.turns.append(reply.turn)
+            del self.turns[:-6]
         self._finish("" if reply.covered else "Not covered by this course.")
         self.answered.emit(reply)
 
@@ -405,8 +493,9 @@ class TutorSidebar(QWidget):
         if self.exchanges and self.exchanges[-1].pending:
             ex = self.exchanges[-1]
             ex.pending = False
-            ex.error = message
-        self._finish(message)
+            ex.error = message  # said once, in the conversation where it happened
+        self._finish("Byte couldn't answer. Retry?")
+        self.retry_button.setVisible(True)
 
     def _cancelled(self) -> None:
         if self.exchanges and self.exchanges[-1].pending:
@@ -473,8 +562,11 @@ class TutorSidebar(QWidget):
             bar.setValue(bar.maximum())
 
     def shutdown(self) -> None:
-        """Stop any answer in progress (the player is closing)."""
+        """Stop any answer in progress and the reading ahead (the player is closing)."""
         self.stop()
+        self._prepare_timer.stop()
+        if self.prepare_handle is not None and not self.prepare_handle.done:
+            self.prepare_handle.cancel()
 
 
 def _default_label(mode: Mode, module_title: str | None) -> str:

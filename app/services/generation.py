@@ -30,6 +30,8 @@ from engine.ingest.limits import DEFAULT_LIMITS, size_mb
 from engine.ingest.sources import ingest_file
 from engine.ingest.text_source import decode_as, ingest_prompt, parse_markdown
 from engine.llm.base import CancelToken, LLMProvider
+from engine.llm.queue import BACKGROUND
+from engine.llm.queue import job as model_job
 from sync.store.models import ContentAsset
 
 Progress = Callable[[float, str], None]
@@ -167,11 +169,21 @@ class Result:
 
 
 def run(job: Job, progress: Progress, cancel: CancelToken) -> Result:
-    """Generate (or resume) the draft; then fact-check every module against the sources."""
-    index = _index(job.sources)
-    state = CourseGenerator(_llm(), index).run(job.state, progress, cancel, job.save)
-    progress(0.98, "Fact-checking against the sources…")
-    checks = [fact_check(parse_blocks(m.blocks), index) for m in state.modules]
+    """Generate (or resume) the draft; then fact-check every module against the sources.
+
+    A background job of the model queue: a learner's question to Byte goes first (the
+    generation pauses between two tokens and carries on), and the dialog says it waits."""
+
+    def waiting(holder: str) -> None:
+        progress(job.state.steps_done / job.state.steps_total, f"Waiting: {holder}…")
+
+    with model_job(
+        BACKGROUND, name="Generating a course", on_wait=waiting, cancelled=lambda: cancel.cancelled
+    ):
+        index = _index(job.sources)
+        state = CourseGenerator(_llm(), index).run(job.state, progress, cancel, job.save)
+        progress(0.98, "Fact-checking against the sources…")
+        checks = [fact_check(parse_blocks(m.blocks), index) for m in state.modules]
     return Result(state, checks)
 
 

@@ -32,8 +32,10 @@ from engine.content import Question
 from engine.llm import build_chain
 from engine.llm.base import CancelToken, GenerationCancelled, GenerationSettings, LLMError
 from engine.llm.chain import ProviderChain
+from engine.llm.queue import BACKGROUND, INTERACTIVE, job
 from engine.retrieval.chunking import ModuleText
 from engine.tutor import memory as tutor_memory
+from engine.tutor.conversation import Turn
 from engine.tutor.memory import LearnerContext, PastExchange
 from engine.tutor.nudges import (
     CompletedModule,
@@ -154,6 +156,8 @@ class TutorReply:
     stopped: bool = False
     first_token_s: float | None = None
     context_used: dict[str, Any] = field(default_factory=dict)
+    turn: Turn | None = None  # pass back in ``history`` to continue the conversation
+    follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -289,9 +293,16 @@ def query(
     cancel: CancelToken | None = None,
     on_text: Callable[[str], None] | None = None,
     on_model: Callable[[str], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    history: Sequence[Turn] = (),
     rt: TutorRuntime | None = None,
 ) -> TutorReply:
     """Ask Byte. Streams through ``on_text``; stores the exchange; returns the reply.
+
+    ``history`` is the conversation so far (each reply's ``turn``, oldest first): a follow-up
+    is resolved against it and the model continues it. The question runs as an interactive
+    job of the model queue: background model work (a course being generated, prompts read
+    ahead) hands over to it, and ``on_wait`` hears if it has to wait for another job.
 
     Raises ``UserError`` when no model can answer (the message says why). A press of Stop
     returns the partial answer with ``stopped=True`` (and it is stored, marked as stopped).
@@ -313,6 +324,7 @@ def query(
         module_id=current.module_id if current else None,
         learner=learner_context(ctx, user, course_id),
         protected=protected,
+        history=tuple(history),
     )
     tutor = rt.tutor_for(ctx)
     shown: list[str] = []
@@ -330,7 +342,13 @@ def query(
 
     cancel = cancel or CancelToken()
     try:
-        answer = tutor.answer(request, cancel, text_sink, model_sink)
+        with job(
+            INTERACTIVE,
+            on_wait=on_wait,
+            cancelled=lambda: cancel.cancelled,
+            name="Byte is answering",
+        ):
+            answer = tutor.answer(request, cancel, text_sink, model_sink)
     except GenerationCancelled:
         partial = "".join(shown).strip()
         answer = TutorAnswer(
@@ -368,7 +386,53 @@ def _reply(
         stopped=stopped,
         first_token_s=answer.stats.first_token_s,
         context_used=context,
+        turn=answer.turn if not stopped else None,
+        follow_up=answer.follow_up,
     )
+
+
+def prepare(
+    ctx: AppContext,
+    user: CurrentUser,
+    course_id: str,
+    module_id: str | None,
+    *,
+    cancel: CancelToken | None = None,
+    ahead: int = 1,
+    rt: TutorRuntime | None = None,
+) -> int:
+    """Get Byte ready for questions about a module, in the background: load the models and
+    read the prompt's fixed beginning for this module (then the ``ahead`` modules after it and
+    the one before), so
+    the first question starts in about a second. Runs as a background job of the model
+    queue: a question asked meanwhile goes first. Returns how many modules were read now
+    (0 when they were ready, e.g. from an earlier session: the states are kept on disk)."""
+    from engine.tutor.tutor import TutorRequest
+
+    rt = rt or runtime()
+    cancel = cancel or CancelToken()
+    doc = _open(ctx, user, course_id)
+    modules = _modules(doc)
+    if not modules:
+        return 0
+    order = [m.module_id for m in modules]
+    if module_id in order:  # the module on screen first, then the next, then the one before
+        i = order.index(module_id)
+        order = [*order[i : i + 1 + max(0, ahead)], *order[max(0, i - 1) : i]]
+    else:
+        order = order[: 1 + max(0, ahead)]
+    request = TutorRequest(
+        course_id=doc.id,
+        course_title=doc.title,
+        modules=modules,
+        question="",
+        learner=learner_context(ctx, user, course_id),
+    )
+    with job(BACKGROUND, cancelled=lambda: cancel.cancelled, name="Getting Byte ready"):
+        rt.warm_up()
+        tutor = rt.tutor_for(ctx)
+        tutor.index.sync_course(request.course_id, request.modules)
+        return tutor.prepare(request, order, cancel)
 
 
 def _store(

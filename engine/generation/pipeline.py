@@ -121,6 +121,7 @@ class CourseGenerator:
         self.llm = llm
         self.index = index
         self.k = passages_per_step
+        self._on_tokens: Callable[[int], None] = lambda _n: None
 
     def run(
         self,
@@ -132,7 +133,10 @@ class CourseGenerator:
         """Do every step not yet done; ``save`` is called after each (for resume)."""
 
         def report(msg: str) -> None:
-            progress(state.steps_done / state.steps_total, msg)
+            fraction = state.steps_done / state.steps_total
+            progress(fraction, msg)
+            # while a step writes: "… (120 tokens so far)", and a point to cancel at
+            self._on_tokens = lambda n: progress(fraction, f"{msg} ({n} tokens so far)")
 
         b = state.brief
         if not state.outlined:
@@ -168,6 +172,7 @@ class CourseGenerator:
                     GenSkills,
                     step="skill list",
                     cancel=cancel,
+                    on_tokens=self._on_tokens,
                     max_tokens=120,
                 )
                 state.skills = [s.strip()[:60] for s in tags.skills if s.strip()][:4]
@@ -197,6 +202,7 @@ class CourseGenerator:
             _outline_model(b.modules),
             step="course outline",
             cancel=cancel,
+            on_tokens=self._on_tokens,
             max_tokens=160 + 70 * b.modules,
         )
         state.title, state.description = outline.title.strip(), outline.description.strip()
@@ -226,6 +232,7 @@ class CourseGenerator:
             GenModule,
             step=f"module “{m.title}”",
             cancel=cancel,
+            on_tokens=self._on_tokens,
             max_tokens=520,
         )
         blocks = to_blocks(gen)
@@ -253,6 +260,7 @@ class CourseGenerator:
                 GenQuiz,
                 step=f"quiz for “{m.title}”",
                 cancel=cancel,
+                on_tokens=self._on_tokens,
                 max_tokens=420,
             )
             questions = to_questions(quiz)

@@ -8,6 +8,7 @@ with the validation errors ("repair"). Only a validated object leaves this modul
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -58,9 +59,13 @@ def ask_json(
     step: str,
     cancel: CancelToken,
     max_tokens: int = 700,
-    timeout_s: float = 300.0,
+    timeout_s: float | None = None,
     repairs: int = 2,
+    on_tokens: Callable[[int], None] | None = None,
 ) -> M:
+    """Ask for one JSON object of ``model``'s shape (grammar-constrained on the local model,
+    validated and repaired up to ``repairs`` times). No time limit unless ``timeout_s``:
+    ``on_tokens(n)`` hears how much has been written so far, so the UI shows it moving."""
     settings = GenerationSettings(
         max_tokens=max_tokens,
         temperature=0.2,
@@ -70,7 +75,12 @@ def ask_json(
     convo = list(messages)
     problem = ""
     for _attempt in range(repairs + 1):
-        text = "".join(llm.stream(convo, settings, cancel))
+        pieces: list[str] = []
+        for piece in llm.stream(convo, settings, cancel):
+            pieces.append(piece)
+            if on_tokens is not None and len(pieces) % 8 == 0:
+                on_tokens(len(pieces))
+        text = "".join(pieces)
         try:
             return model.model_validate_json(_extract_json(text))
         except (ValueError, ValidationError) as err:

@@ -4,7 +4,8 @@ A provider turns a list of chat messages into a stream of text pieces. It must:
 
 * stream (yield pieces as they come, so the UI can show the answer growing),
 * honour a :class:`CancelToken` between pieces (and, where it can, while the prompt is read),
-* give up after :attr:`GenerationSettings.timeout_s`,
+* give up after :attr:`GenerationSettings.timeout_s` if the caller sets one (by default
+  there is no wall-clock limit: a slow machine gets a slow answer, not a thrown-away one),
 * say quickly, without generating, whether it can be used at all (:meth:`availability`).
 
 Errors are plain exceptions with messages a learner can read; nothing here logs a key.
@@ -33,7 +34,7 @@ class GenerationSettings:
     max_tokens: int = 320
     temperature: float = 0.2
     top_p: float = 0.9
-    timeout_s: float = 180.0
+    timeout_s: float | None = None
     seed: int = 7
     stop: tuple[str, ...] = ()
     # a JSON Schema the answer must satisfy; the local model is constrained to it by a
@@ -90,11 +91,12 @@ class CancelToken:
 
 
 class Deadline:
-    """A monotonic deadline; :meth:`check` raises :class:`GenerationTimeout` once passed."""
+    """A monotonic deadline (``None``: none); :meth:`check` raises :class:`GenerationTimeout`
+    once passed."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
-        self.at = time.monotonic() + seconds
+        self.at = time.monotonic() + seconds if seconds else float("inf")
 
     @property
     def remaining(self) -> float:
@@ -102,7 +104,7 @@ class Deadline:
 
     def check(self) -> None:
         if time.monotonic() > self.at:
-            raise GenerationTimeout(f"No complete answer within {self.seconds:.0f} s.")
+            raise GenerationTimeout(f"No complete answer within {self.seconds or 0:.0f} s.")
 
 
 @dataclass
@@ -141,6 +143,11 @@ class LLMProvider(ABC):
     @abstractmethod
     def availability(self) -> str | None:
         """``None`` if usable now, else a short reason. Must be fast (no generation)."""
+
+    def prepare(self, messages: list[ChatMessage], cancel: CancelToken | None = None) -> bool:
+        """Read a prompt's fixed beginning ahead of time, if that makes later prompts that
+        start with it faster (a local model); returns whether work was done."""
+        return False
 
     @abstractmethod
     def stream(

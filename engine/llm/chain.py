@@ -49,6 +49,12 @@ class ProviderChain:
     def first_available(self) -> LLMProvider | None:
         return next((p for p in self.providers if p.availability() is None), None)
 
+    def prepare(self, messages: list[ChatMessage], cancel: CancelToken | None = None) -> bool:
+        """Let the provider that would answer read this prompt beginning ahead of time (only
+        the on-device model gains from it); False if there was nothing to do."""
+        provider = self.first_available()
+        return provider.prepare(messages, cancel) if provider is not None else False
+
     def stream(
         self,
         messages: list[ChatMessage],

@@ -38,6 +38,9 @@ _REACH_CACHE: dict[tuple[str, int], tuple[float, bool]] = {}
 _REACH_LOCK = threading.Lock()
 REACH_TTL_S = 20.0
 
+STALL_TIMEOUT_S = 60.0
+"""A cloud answer whose connection sends nothing for this long is given up."""
+
 
 def reachable(base_url: str, timeout_s: float = 0.6) -> bool:
     """Whether the host of ``base_url`` accepts a TCP connection (cached for a few seconds)."""
@@ -109,7 +112,8 @@ class _CloudProvider(LLMProvider):
         return None
 
     def _timeout(self, settings: GenerationSettings) -> Any:
-        return max(1.0, settings.timeout_s)
+        # without a caller's limit, a stalled connection still ends: no byte for a minute
+        return max(1.0, settings.timeout_s or STALL_TIMEOUT_S)
 
     def stream(
         self,
@@ -121,7 +125,7 @@ class _CloudProvider(LLMProvider):
         reason = self.availability()
         if reason:
             raise ProviderUnavailable(reason)
-        deadline = Deadline(settings.timeout_s)
+        deadline = Deadline(settings.timeout_s or None)
         started = time.monotonic()
         if stats is not None:
             stats.provider, stats.model = self.name, self._model

@@ -1,10 +1,19 @@
 """The on-device model: a GGUF file run by llama.cpp through llama-cpp-python.
 
-The model is loaded once per process (about a second from the page cache) and kept; one
-generation runs at a time. The prompt is evaluated in small batches with a cancellation and
-time-out check between them, so Stop works while a long prompt is still being read, not only
-once tokens flow. The KV cache keeps the longest common prefix with the previous prompt (the
-tutor's fixed rules come first), so a follow-up question re-reads only what changed.
+The model is loaded once per process (about a second from the page cache) and kept. Every
+heavy step holds the process's :class:`~engine.llm.queue.ModelQueue`, so the tutor and a
+course generation never fight over the same cores; a background job hands the model to a
+waiting learner between two tokens (its state is saved and put back, grammar included) and
+carries on afterwards.
+
+Reading the prompt is what a learner waits for: the prompt is evaluated in small batches
+with a cancellation check between them (Stop works while a long prompt is still being read).
+The KV cache keeps the longest common prefix with the previous prompt, so a follow-up in the
+same conversation reads only the new question; and :meth:`LlamaCppProvider.prepare` reads a
+prompt's fixed beginning ahead of time (the tutor's rules and the module on screen) and keeps
+the resulting state in :class:`~engine.llm.prompt_states.PromptStates`, on disk too, so a
+first question reads only itself. There is no wall-clock limit unless the caller sets one:
+slow hardware gets a slow answer, never a thrown-away one.
 
 Text is decoded incrementally from bytes so a character split across tokens is never shown
 half-made.
@@ -32,8 +41,13 @@ from engine.llm.base import (
     ProviderUnavailable,
 )
 from engine.llm.bundled import DEFAULT_MODEL, BundledModel, ensure_gguf, part_paths
+from engine.llm.prompt_states import PromptStates
+from engine.llm.queue import DEFAULT_QUEUE, ModelQueue
 
 PROMPT_BATCH = 96
+PREFIX_MARK = "\u2063\u2063byteos-prefix-end\u2063\u2063"
+"""Appended to the last message of a prompt's fixed beginning to find where it ends in the
+rendered chat template (the template closes the message after it)."""
 
 
 class LlamaCppProvider(LLMProvider):
@@ -47,13 +61,18 @@ class LlamaCppProvider(LLMProvider):
         cache_dir: Path | None = None,
         n_threads: int | None = None,
         n_ctx: int = 4096,
+        queue: ModelQueue | None = None,
+        states_dir: Path | None = None,
     ) -> None:
         env_path = os.environ.get("BYTEOS_LLM_MODEL_PATH")
         self.model_path = model_path or (Path(env_path) if env_path else None)
         self.bundled = bundled
         self.cache_dir = cache_dir
-        self.n_threads = n_threads or min(4, os.cpu_count() or 2)
+        self.n_threads = n_threads or physical_cores()
         self.n_ctx = n_ctx
+        self.queue = queue or DEFAULT_QUEUE
+        self._states_dir = states_dir
+        self.states: PromptStates | None = None
         self._llm: Any = None
         self._formatter: Any = None
         self._load_lock = threading.Lock()
@@ -133,6 +152,12 @@ class LlamaCppProvider(LLMProvider):
                     else ""
                 )
                 self._formatter = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)
+                size = path.stat().st_size
+                fingerprint = f"{path.name}:{size}:ctx{self.n_ctx}:llama-cpp-{_llama_version()}"
+                folder = self._states_dir
+                if folder is None:
+                    folder = (self.cache_dir or _default_cache()) / "prompt-states" / path.stem
+                self.states = PromptStates(fingerprint, folder)
                 self._llm = llm
                 self.load_s = time.monotonic() - started
                 atexit.register(self.close)  # free it before the interpreter tears down
@@ -154,12 +179,44 @@ class LlamaCppProvider(LLMProvider):
         llm = self.load()
         return len(self._tokens(llm, messages))
 
+    def _render(self, messages: list[ChatMessage]) -> str:
+        return str(
+            self._formatter(
+                messages=[{"role": m.role, "content": m.content} for m in messages]
+            ).prompt
+        )
+
     def _tokens(self, llm: Any, messages: list[ChatMessage]) -> list[int]:
-        prompt = self._formatter(
-            messages=[{"role": m.role, "content": m.content} for m in messages]
-        ).prompt
-        tokens: list[int] = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+        tokens: list[int] = llm.tokenize(
+            self._render(messages).encode("utf-8"), add_bos=True, special=True
+        )
         return tokens
+
+    def prefix_tokens(self, messages: list[ChatMessage]) -> list[int]:
+        """The tokens of a prompt's fixed beginning: ``messages`` as they start every prompt
+        built on them, the last one cut where its text ends (a later prompt adds to it)."""
+        llm = self.load()
+        *head, last = messages
+        rendered = self._render([*head, ChatMessage(last.role, last.content + PREFIX_MARK)])
+        cut = rendered.index(PREFIX_MARK)
+        tokens: list[int] = llm.tokenize(rendered[:cut].encode("utf-8"), add_bos=True, special=True)
+        return tokens[:-2]  # the last tokens may merge with what follows
+
+    def prepare(self, messages: list[ChatMessage], cancel: CancelToken | None = None) -> bool:
+        """Read a prompt's fixed beginning now and keep its state (in memory and on disk);
+        False if it was ready already. Runs as the current queue job (background work
+        hands over to a learner's question between two batches)."""
+        cancel = cancel or CancelToken()
+        llm = self.load()
+        tokens = self.prefix_tokens(messages)
+        assert self.states is not None
+        if len(tokens) < 16 or len(tokens) >= self.n_ctx - 64 or self.states.has(tokens):
+            return False
+        with self.queue.hold("Preparing Byte"), self._run_lock:
+            self._use_best_state(llm, tokens)
+            self._eval_prompt(llm, [*tokens, 0], cancel, None)  # all but the dummy last
+            self.states.put(tokens, self._kv_bytes(llm))
+        return True
 
     def stream(
         self,
@@ -168,13 +225,13 @@ class LlamaCppProvider(LLMProvider):
         cancel: CancelToken,
         stats: GenerationStats | None = None,
     ) -> Iterator[str]:
-        deadline = Deadline(settings.timeout_s)
+        deadline = Deadline(settings.timeout_s) if settings.timeout_s else None
         llm = self.load()
         cancel.check()
         import llama_cpp
 
         started = time.monotonic()
-        with self._run_lock:
+        with self.queue.hold("Byte's model"), self._run_lock:
             tokens = self._tokens(llm, messages)
             room = self.n_ctx - len(tokens)
             if room < 16:
@@ -184,6 +241,7 @@ class LlamaCppProvider(LLMProvider):
                 stats.provider, stats.model = self.name, self.model
                 stats.prompt_tokens = len(tokens)
             llama_cpp.llama_perf_context_reset(llm.ctx)
+            loaded = self._use_best_state(llm, tokens)
             self._eval_prompt(llm, tokens, cancel, deadline)
             vocab = llama_cpp.llama_model_get_vocab(llm.model)
             produced: list[int] = []
@@ -229,7 +287,9 @@ class LlamaCppProvider(LLMProvider):
                     if len(produced) >= max_tokens:
                         break
                     cancel.check()
-                    deadline.check()
+                    if deadline is not None:
+                        deadline.check()
+                    self._pause_point(llm)
                 if pending:
                     tail = pending.decode("utf-8", "replace")
                     if tail.strip("\ufffd"):
@@ -246,13 +306,78 @@ class LlamaCppProvider(LLMProvider):
                             "llama_eval_ms": float(perf.t_eval_ms),
                             "llama_eval_tokens": float(perf.n_eval),
                             "cached_prompt_tokens": float(self._last_reused),
+                            "state_loaded_tokens": float(loaded),
                         }
                     )
 
     _last_reused = 0
 
+    # -- states ---------------------------------------------------------------------------
+    @staticmethod
+    def _kv_bytes(llm: Any) -> bytes:
+        import ctypes
+
+        import llama_cpp
+
+        size = int(llama_cpp.llama_state_seq_get_size(llm.ctx, 0))
+        buf = (ctypes.c_uint8 * size)()
+        n = int(llama_cpp.llama_state_seq_get_data(llm.ctx, buf, size, 0))
+        return ctypes.string_at(buf, n)
+
+    @staticmethod
+    def _set_kv(llm: Any, tokens: list[int] | tuple[int, ...], data: bytes) -> None:
+        import ctypes
+
+        import llama_cpp
+
+        buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        if int(llama_cpp.llama_state_seq_set_data(llm.ctx, buf, len(data), 0)) != len(data):
+            llm.n_tokens = 0  # the cache is in an unknown state: read everything again
+            llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+            raise ProviderFailed("The model's saved state could not be restored.")
+        llm.input_ids[: len(tokens)] = tokens
+        llm.n_tokens = len(tokens)
+
+    def _use_best_state(self, llm: Any, tokens: list[int]) -> int:
+        """Load the saved state covering more of ``tokens`` than the KV cache already does;
+        returns how many tokens it covered (0 if none was better)."""
+        if self.states is None:
+            return 0
+        cached = 0
+        for a, b in zip(llm.input_ids[: llm.n_tokens], tokens, strict=False):
+            if int(a) != b:
+                break
+            cached += 1
+        best = self.states.best_for(tokens, at_least=cached + 8)
+        if best is None:
+            return 0
+        try:
+            self._set_kv(llm, best.tokens, best.data)
+        except ProviderFailed:
+            return 0
+        return len(best.tokens)
+
+    def _pause_point(self, llm: Any) -> None:
+        """Hand the model to a waiting higher-priority job, then put this job's state back."""
+        if not self.queue.should_yield():
+            return
+        saved: dict[str, Any] = {}
+
+        def before() -> None:
+            saved["tokens"] = [int(t) for t in llm.input_ids[: llm.n_tokens]]
+            saved["kv"] = self._kv_bytes(llm)
+            saved["sampler"] = llm._sampler
+            self._run_lock.release()
+
+        def after() -> None:
+            self._run_lock.acquire()
+            self._set_kv(llm, saved["tokens"], saved["kv"])
+            llm._sampler = saved["sampler"]
+
+        self.queue.pause_point(before, after)
+
     def _eval_prompt(
-        self, llm: Any, tokens: list[int], cancel: CancelToken, deadline: Deadline
+        self, llm: Any, tokens: list[int], cancel: CancelToken, deadline: Deadline | None
     ) -> None:
         """Evaluate all but the last prompt token, reusing the cached common prefix."""
         cached = llm.input_ids[: llm.n_tokens]
@@ -268,10 +393,40 @@ class LlamaCppProvider(LLMProvider):
         pos = prefix
         while pos < end:
             cancel.check()
-            deadline.check()
+            if deadline is not None:
+                deadline.check()
+            self._pause_point(llm)
             nxt = min(end, pos + PROMPT_BATCH)
             llm.eval(tokens[pos:nxt])
             pos = nxt
+
+
+def physical_cores() -> int:
+    """Threads for llama.cpp: one per physical core (hyper-threads slow it down), at most 8."""
+    logical = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    logical = logical or os.cpu_count() or 2
+    try:
+        pairs = set()
+        phys = core = ""
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("physical id"):
+                phys = line.split(":", 1)[1].strip()
+            elif line.startswith("core id"):
+                core = line.split(":", 1)[1].strip()
+                pairs.add((phys, core))
+        physical = len(pairs) or logical
+    except OSError:
+        physical = logical
+    return max(1, min(8, physical, logical))
+
+
+def _llama_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("llama_cpp_python")
+    except Exception:
+        return "unknown"
 
 
 def _decode_prefix(data: bytes) -> tuple[str, bytes]:

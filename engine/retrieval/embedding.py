@@ -50,6 +50,10 @@ def minilm_path() -> Path | None:
     return None
 
 
+SMALL_BATCH = 8
+QUEUE_BATCH = 32
+
+
 class MiniLMEmbedder:
     name = "all-MiniLM-L6-v2"
     dim = 384
@@ -90,8 +94,21 @@ class MiniLMEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
+        if len(texts) <= SMALL_BATCH:  # a question: too short to queue for
+            return self._encode(model, list(texts))
+        from engine.llm.queue import DEFAULT_QUEUE
+
+        parts = []
+        with DEFAULT_QUEUE.hold("Indexing course text"):  # heavy: one model job at a time
+            for i in range(0, len(texts), QUEUE_BATCH):
+                parts.append(self._encode(model, list(texts[i : i + QUEUE_BATCH])))
+                DEFAULT_QUEUE.pause_point()  # a learner's question may go first
+        return np.concatenate(parts).astype(np.float32, copy=False)
+
+    @staticmethod
+    def _encode(model: Any, texts: list[str]) -> Vectors:
         out = model.encode(
-            list(texts),
+            texts,
             batch_size=64,
             normalize_embeddings=True,
             convert_to_numpy=True,

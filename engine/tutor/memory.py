@@ -43,10 +43,14 @@ class LearnerContext:
     memory: Mapping[str, Any] = field(default_factory=dict)  # ai_tutor_context
 
 
-def learner_notes(ctx: LearnerContext) -> str:
+def learner_notes(ctx: LearnerContext, *, history: bool = True) -> str:
+    """The notes Byte gets about the learner. ``history=False`` leaves out what changes with
+    every exchange or day (streak, the running summary, recent questions): the tutor's
+    prompt keeps only what pitches an answer, so its beginning stays the same and the local
+    model can read it ahead of time (the conversation itself now carries the recent turns)."""
     lines = [
         f"- Level: {ctx.difficulty_comfort}; pace: {ctx.learning_pace}"
-        + (f"; {ctx.streak_days}-day streak" if ctx.streak_days > 1 else "")
+        + (f"; {ctx.streak_days}-day streak" if history and ctx.streak_days > 1 else "")
         + "."
     ]
     if ctx.mastery:
@@ -58,6 +62,8 @@ def learner_notes(ctx: LearnerContext) -> str:
             lines.append("- Still learning: " + ", ".join(k for _, k in weak[:4]) + ".")
     if ctx.gaps:
         lines.append("- Skill gaps to close: " + ", ".join(list(ctx.gaps)[:4]) + ".")
+    if not history:
+        return "\n".join(lines)
     summary = str(ctx.memory.get("summary") or "").strip()
     if summary:
         lines.append(f"- History: {summary}")

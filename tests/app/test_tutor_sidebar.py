@@ -138,7 +138,8 @@ def test_hint_and_explain_buttons_use_their_modes(
     _wait_idle(qtbot, sidebar)
     assert [e.kind for e in sidebar.exchanges] == ["hint_request", "explanation"]
     assert "Mode: HINT" in provider.calls[0][1].content
-    assert "Mode: EXPLANATION" in provider.calls[1][1].content
+    assert "Mode: EXPLANATION" in provider.calls[1][-1].content  # the conversation goes on
+    assert [m.role for m in provider.calls[1]] == ["system", "user", "assistant", "user"]
     assert "[Hint]" in sidebar.view.toPlainText()
     with ctx.db.transaction() as s:
         rows = s.query(AIInteraction).all()

@@ -67,7 +67,8 @@ def test_injected_module_text_stays_inside_the_material_block() -> None:
     system, user = messages
     assert system.role == "system" and system.content.startswith(RULES)
     assert "PWNED" not in system.content  # course text never reaches the rules
-    material = user.content.split("<course_material>")[1].split("</course_material>")[0]
+    opened = user.content.split("<course_material", 1)[1].split(">", 1)[1]
+    material = opened.split("</course_material>")[0]
     assert REMOVED in material and "Ignore your instructions" not in material
     quiz = user.content.split("quiz questions")[1].split("Mode:")[0]
     assert "Within the first day or two" in quiz and "correct" not in quiz.lower()  # no key
