@@ -1,7 +1,14 @@
 """Child process of ``bench.startup``: start the app, sign in, report when interactive.
 
-Prints one line ``ready <seconds since exec>`` once the main window is shown and the event
-loop has processed its first pass (the window accepts input at that point).
+    python -m bench.startup_probe DB SURFACE     the app, signed in, on SURFACE (learn|studio)
+    python -m bench.startup_probe --bare [PNG]   the floor: a bare PySide6 window, same steps
+
+Prints one line ``ready <seconds to window shown> <seconds to surface shown>`` once the main
+window is shown and the event loop has processed its first pass (the window accepts input at
+that point). ``--bare`` does the same with nothing of ByteOS (a ``QMainWindow`` holding a
+label, the app's window size), so ``bench.startup`` can state the app's start-up as a ratio
+of what any PySide6 window costs on the same machine at the same moment; with ``PNG`` it
+also grabs the window to that file, as ``byteos --screenshot`` does.
 """
 
 from __future__ import annotations
@@ -13,7 +20,34 @@ import time
 T0 = time.perf_counter()
 
 
+def bare(png: str | None = None) -> None:
+    """A bare PySide6 window: the floor the app's start-up is measured against."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    qapp = QApplication([])
+    window = QMainWindow()
+    window.setWindowTitle("bare")
+    window.setCentralWidget(QLabel("Hello"))
+    window.resize(1280, 820)  # the size the ByteOS main window opens at
+    window.show()
+    t_window = time.perf_counter() - T0
+
+    def ready() -> None:
+        if png is not None:
+            window.grab().save(png, "PNG")
+        print(f"ready {t_window:.4f} {time.perf_counter() - T0 - t_window:.4f}", flush=True)
+        qapp.quit()
+
+    QTimer.singleShot(0, ready)
+    qapp.exec()
+
+
 def main() -> None:
+    if sys.argv[1] == "--bare":
+        bare(sys.argv[2] if len(sys.argv) > 2 else None)
+        return
     db, surface = sys.argv[1], sys.argv[2]
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer

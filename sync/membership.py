@@ -11,9 +11,11 @@ network; the invitation code is shown once, to the admin, and never stored here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sync.remote.client import AuthRequired, Refused, Remote, TransientError, probe
-from sync.service import NotConfigured, Offline, SyncError, SyncService
+if TYPE_CHECKING:  # imported where used: ``byteos``'s argument parser reads INVITABLE_ROLES
+    from sync.remote.client import Remote
+    from sync.service import SyncService
 
 INVITABLE_ROLES = ("learner", "creator", "manager", "org_admin")
 """Roles an org admin may give (never ``super_admin``); the server checks the same."""
@@ -36,6 +38,9 @@ class Joined:
 
 def invite(service: SyncService, email: str, role: str = "learner", days: int = 14) -> Invitation:
     """Create an invitation to the signed-in admin's organisation for ``email``."""
+    from sync.remote.client import Refused
+    from sync.service import SyncError
+
     email = email.strip().lower()
     if "@" not in email.strip("@"):
         raise SyncError(f"“{email}” is not an email address.")
@@ -58,6 +63,9 @@ def invite(service: SyncService, email: str, role: str = "learner", days: int = 
 
 def accept(service: SyncService, code: str) -> Joined:
     """Join the organisation that invited the signed-in account's email address."""
+    from sync.remote.client import Refused
+    from sync.service import SyncError
+
     code = code.strip()
     if not code:
         raise SyncError("Enter the invitation code you were sent.")
@@ -78,6 +86,9 @@ def accept(service: SyncService, code: str) -> Joined:
 
 
 def _signed_in(service: SyncService) -> Remote:
+    from sync.remote.client import AuthRequired, Remote, TransientError, probe
+    from sync.service import NotConfigured, Offline
+
     url, key = service.settings()
     if not url or not key:
         raise NotConfigured("Sync is not set up: connect to your organisation first.")

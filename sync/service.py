@@ -13,6 +13,10 @@ apart, and it is released when a process dies, even by ``kill -9``) plus a lock 
 inside the process (the timer and *Sync now*). A second sync waits for the first to finish,
 then runs; two replicators on one mirror would apply the same pages and push the same rows
 at once.
+
+The network side (the Supabase client, the replicator, the keyring) is imported where it is
+first used, not with this module: the app builds a ``SyncService`` at start for its status
+line, which reads the local database only.
 """
 
 from __future__ import annotations
@@ -26,18 +30,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select, update
 
 from sync.outbox import read_state, record, row_scope, write_state
-from sync.remote.client import AuthRequired, Remote, RemoteSession, probe
-from sync.remote.session_store import SessionStore
-from sync.replicator import Control, Replicator, SyncReport, from_wire, table_of
 from sync.store.column_types import utcnow
 from sync.store.database import Database
 from sync.store.models import LocalUser, Profile, SyncConflict, SyncOutbox, SyncRowMeta
 from sync.tables import BY_NAME
+
+if TYPE_CHECKING:
+    from sync.remote.client import Remote, RemoteSession
+    from sync.remote.session_store import SessionStore
+    from sync.replicator import Control, SyncReport
 
 
 class SyncError(Exception):
@@ -157,9 +163,22 @@ class SyncService:
         after_sync: Callable[[SyncReport], None] | None = None,
     ) -> None:
         self.db = db
-        self.store = store or SessionStore()
+        self._store = store
         self.after_sync = after_sync
         """Run after each sync (the app recomputes enrolments from newly arrived events)."""
+
+    @property
+    def store(self) -> SessionStore:
+        """Where the session is kept (made, and the keyring loaded, on first use)."""
+        if self._store is None:
+            from sync.remote.session_store import SessionStore
+
+            self._store = SessionStore()
+        return self._store
+
+    @store.setter
+    def store(self, store: SessionStore) -> None:
+        self._store = store
 
     # -- settings and account ---------------------------------------------------------------
     def _get(self, key: str) -> str | None:
@@ -185,12 +204,16 @@ class SyncService:
         self._set(supabase_url=url, supabase_anon_key=anon_key.strip())
 
     def _remote(self) -> tuple[Remote, str]:
+        from sync.remote.client import Remote
+
         url, key = self.settings()
         if not url or not key:
             raise NotConfigured("Sync is not set up: connect to your organisation's Supabase.")
         return Remote(url, key), url
 
     def sign_in(self, email: str, password: str) -> RemoteSession:
+        from sync.remote.client import AuthRequired, probe
+
         remote, url = self._remote()
         try:
             if not probe(url):
@@ -256,6 +279,8 @@ class SyncService:
     ) -> SyncReport:
         """Exchange changes now; if another sync of this database runs, wait for it first
         (up to ``wait`` seconds, then ``SyncBusy``)."""
+        from sync.remote.client import AuthRequired, probe
+
         remote, url = self._remote()
         try:
             if not probe(url):
@@ -286,6 +311,9 @@ class SyncService:
     def _sync_locked(
         self, remote: Remote, url: str, control: Control | None, options: dict[str, Any]
     ) -> SyncReport:
+        from sync.remote.client import AuthRequired
+        from sync.replicator import Replicator
+
         account = self._get("account.id")
         stored = self.store.load(url, account) if account else None
         if account is None or stored is None:
@@ -324,6 +352,8 @@ class SyncService:
 
     def resolve(self, conflict_id: int, restore: bool) -> None:
         """Dismiss a conflict, or bring the losing value back as a new local edit (it wins)."""
+        from sync.replicator import from_wire, table_of
+
         with self.db.transaction() as s:
             c = s.get(SyncConflict, conflict_id)
             if c is None or c.resolved_at is not None:
@@ -362,6 +392,8 @@ class SyncService:
     def _record(
         self, s: Any, table: str, row_id: str, row: dict[str, Any], fields: list[str]
     ) -> None:
+        from sync.replicator import table_of
+
         assert self.db.capture is not None
         scope = row_scope(s, table_of(table), row)
         record(s, self.db.capture, table, row_id, "upsert", scope, fields)

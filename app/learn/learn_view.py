@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMessageBox, QStackedWidget, QWidget
 
-from app.learn.course_player import CoursePlayer
 from app.learn.dashboard import Dashboard
-from app.learn.practice_view import PracticeView
-from app.learn.skills_view import SkillsView
 from app.services import learning, practice
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
 from app.tasks import TaskRunner, shared_runner
+
+if TYPE_CHECKING:  # imported when first opened: start-up shows the dashboard only
+    from app.learn.course_player import CoursePlayer
+    from app.learn.practice_view import PracticeView
+    from app.learn.skills_view import SkillsView
 
 
 class LearnView(QStackedWidget):
@@ -51,6 +55,8 @@ class LearnView(QStackedWidget):
         self.close_player()
         self.close_skills()
         self.close_practice()
+        from app.learn.course_player import CoursePlayer
+
         self.player = CoursePlayer(
             self.ctx, self.user, doc, start_module_id=module_id, runner=self.runner
         )
@@ -69,6 +75,8 @@ class LearnView(QStackedWidget):
     def show_skills(self) -> None:
         self.close_player()
         if self.skills is None:
+            from app.learn.skills_view import SkillsView
+
             self.skills = SkillsView(self.ctx, self.user)
             self.skills.back_requested.connect(self.show_dashboard)
             self.skills.practise_requested.connect(self.practise)
@@ -87,6 +95,8 @@ class LearnView(QStackedWidget):
         self.close_player()
         self.close_skills()
         self.close_practice()
+        from app.learn.practice_view import PracticeView
+
         self.practice = PracticeView(self.ctx, self.user, session)
         self.practice.back_requested.connect(self.show_dashboard)
         self.addWidget(self.practice)

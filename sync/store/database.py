@@ -3,7 +3,10 @@
 The mirror lives in the user data directory (platformdirs), in WAL mode with foreign keys on
 and ``synchronous=FULL``: a transaction that has returned survives a crash of the process or
 of the machine. Opening a database runs its Alembic migrations; an older file is copied aside
-before it is migrated, so an upgrade can never lose a user's data.
+before it is migrated, so an upgrade can never lose a user's data. Whether there is anything to
+migrate is one read of ``alembic_version`` compared with the head revision read from the
+migration files (``sync.store.revisions``); Alembic itself is imported only to migrate, as it
+costs more start-up time than everything else the open does.
 
 What a file is decides what ByteOS may do with it (``inspect_file``), and it is found out
 without writing anything (another program's WAL file is read with ``immutable=1``, so not even
@@ -40,8 +43,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from alembic import command
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
@@ -166,9 +167,21 @@ def _migration_engine(path: Path) -> Engine:
     return engine
 
 
+def _read_revision(conn: Connection) -> str | None:
+    """The file's schema revision read from ``alembic_version`` as Alembic keeps it (without
+    importing Alembic); ``None`` when it has none (no such table, or no row)."""
+    has_table = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).first()
+    if has_table is None:
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return None if row is None else str(row[0])
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return _read_revision(conn)
 
 
 def _user_version(revision: str | None) -> int:
@@ -228,10 +241,12 @@ def _migrate(path: Path, state: FileState, revision: str) -> None:
                 ]
                 for name in tables:
                     conn.exec_driver_sql(f'DROP TABLE "{name}"')
+            from alembic import command  # only here: importing it is most of a start-up
+
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
-            now = MigrationContext.configure(conn).get_current_revision()
+            now = _read_revision(conn)
             conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.exec_driver_sql(f"PRAGMA user_version = {_user_version(now)}")
     except DBAPIError as err:

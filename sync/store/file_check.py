@@ -16,12 +16,16 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+# read from the migration files as text: checking a file's version never imports Alembic
+from sync.store.revisions import head_revision as head_revision
+from sync.store.revisions import known_revisions as known_revisions
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 APPLICATION_ID = 0x42797465  # "Byte": PRAGMA application_id of every ByteOS database
@@ -32,21 +36,14 @@ _SQLITE_CANTOPEN, _SQLITE_NOTADB = 14, 26
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    """Alembic's configuration for the migrations folder (imports Alembic: migrating only)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
         cfg.attributes["engine"] = engine
     return cfg
-
-
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def known_revisions() -> set[str]:
-    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def byteos_tables() -> frozenset[str]:
