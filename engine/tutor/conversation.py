@@ -35,6 +35,7 @@ class Turn:
     module_ids: tuple[str, ...] = ()  # modules whose text was in the material (anchor first)
     covered: bool = True
     sent: str = ""  # the user message exactly as the model got it (repeated verbatim later)
+    topic: str = ""  # what retrieval searched for (a follow-up's resolved, standalone form)
 
 
 _WORD = re.compile(r"[a-z][a-z'\-]*")
@@ -105,9 +106,11 @@ def refers_back(question: str) -> bool:
     ws = words(question)
     if not ws:
         return False
-    if any(w in _REFERRING for w in ws):
+    if any(w in _REFERRING for w in ws if w not in ("why", "how")):
         return True
-    return len(ws) <= 3 and ws[0] in ("and", "but", "so", "then", "what", "why", "how")
+    if len(ws) == 1:  # "Why?", "How?", "Really?"
+        return True
+    return len(ws) <= 3 and ws[0] in ("and", "but", "so", "then")
 
 
 def unknown_subjects(question: str, vocab: frozenset[str]) -> list[str]:
@@ -135,7 +138,7 @@ def resolve(question: str, history: Sequence[Turn], vocab: frozenset[str]) -> Re
     if previous is None:
         return Resolution(False, question, None)
     if refers_back(question) and not unknown_subjects(question, vocab):
-        return Resolution(True, f"{previous.question} {question}", previous)
+        return Resolution(True, f"{previous.topic or previous.question} {question}", previous)
     return Resolution(False, question, previous)
 
 

@@ -146,6 +146,7 @@ class _Plan:
     follow_up: bool
     anchor: str | None  # module id
     retrieval_ms: float
+    topic: str = ""  # what was searched for
 
 
 class Tutor:
@@ -231,7 +232,8 @@ class Tutor:
                 anchor = req.module_id
             else:
                 anchor = best.chunk.module_id
-        return _Plan(question, hits, res.follow_up, anchor, (time.perf_counter() - t0) * 1000)
+        elapsed = (time.perf_counter() - t0) * 1000
+        return _Plan(question, hits, res.follow_up, anchor, elapsed, res.retrieval_query)
 
     def _anchor_excerpts(self, req: TutorRequest, module_id: str) -> list[Excerpt]:
         module = next((m for m in req.modules if m.module_id == module_id), None)
@@ -348,7 +350,7 @@ class Tutor:
                 retrieval_ms=retrieval_ms,
                 best_score=best,
                 follow_up=plan.follow_up,
-                turn=Turn(question, text, req.mode, (), False),
+                turn=Turn(question, text, req.mode, (), False, topic=plan.topic),
             )
 
         guard = AnswerGuard(req.protected)
@@ -410,11 +412,11 @@ class Tutor:
 
         covered = not _says_not_covered(text)
         # the modules the model had in front of it: this turn's material and the conversation's
-        context_modules = list(in_material)
-        for t in (
-            _live_chain(req.history) if sent and not sent.startswith("<course_material") else ()
-        ):
-            context_modules.extend(m for m in t.module_ids if m not in context_modules)
+        context_modules: list[str] = []
+        if not sent.startswith("<course_material"):  # a later turn: what came before counts
+            for t in _live_chain(req.history):
+                context_modules.extend(m for m in t.module_ids if m not in context_modules)
+        context_modules.extend(m for m in in_material if m not in context_modules)
         by_id = {m.module_id: m for m in req.modules}
         known = {numbers[m] for m in context_modules if m in numbers}
         text, _unsupported = _drop_unknown_citations(text, known)
@@ -455,7 +457,15 @@ class Tutor:
             retrieval_ms=retrieval_ms,
             best_score=best,
             follow_up=plan.follow_up,
-            turn=Turn(question, answer_for_model, req.mode, in_material, covered, sent),
+            turn=Turn(
+                question,
+                answer_for_model,
+                req.mode,
+                tuple(context_modules),  # the conversation's anchor module first
+                covered,
+                sent,
+                plan.topic,
+            ),
         )
 
     @staticmethod

@@ -202,3 +202,38 @@ def test_the_real_model_answers_in_the_sidebar(
         assert sidebar.exchanges[-1].answer and sidebar.up.isEnabled()
     finally:
         tutor.set_runtime(None)
+
+
+def test_a_failed_answer_is_said_once_and_retry_asks_again(
+    qtbot: QtBot, ctx: AppContext, learner: CurrentUser, provider: ScriptedProvider
+) -> None:
+    player = _player(qtbot, ctx, learner)
+    sidebar = player.tutor
+    provider.fail = "the model crashed"
+    qtbot.keyClicks(sidebar.input, "What is spacing and interleaving?")
+    qtbot.keyClick(sidebar.input, Qt.Key.Key_Return)
+    _wait_idle(qtbot, sidebar)
+    assert sidebar.retry_button.isVisible() and sidebar.retry_button.accessibleName()
+    assert sidebar.status.text() == "Byte couldn't answer. Retry?"
+    assert sidebar.view.toPlainText().count("the model crashed") == 1  # said once
+    provider.fail = None
+    qtbot.mouseClick(sidebar.retry_button, Qt.MouseButton.LeftButton)
+    _wait_idle(qtbot, sidebar)
+    assert not sidebar.retry_button.isVisible()
+    assert len(sidebar.exchanges) == 1 and not sidebar.exchanges[0].error  # replaced
+    assert "Spacing spreads" in sidebar.exchanges[0].answer
+
+
+def test_a_follow_up_in_the_sidebar_continues_the_conversation(
+    qtbot: QtBot, ctx: AppContext, learner: CurrentUser, provider: ScriptedProvider
+) -> None:
+    player = _player(qtbot, ctx, learner)
+    sidebar = player.tutor
+    for question in ("What is spacing and interleaving?", "Can you say that more simply?"):
+        qtbot.keyClicks(sidebar.input, question)
+        qtbot.keyClick(sidebar.input, Qt.Key.Key_Return)
+        _wait_idle(qtbot, sidebar)
+    assert len(sidebar.turns) == 2 and sidebar.status.text() == ""  # both answered
+    follow_up = provider.calls[-1]
+    assert [m.role for m in follow_up] == ["system", "user", "assistant", "user"]
+    assert "more simply" in follow_up[-1].content

@@ -111,3 +111,112 @@ def test_join_is_reused_and_utf8_is_never_split(tmp_path: Path) -> None:
     euro = "€".encode()
     assert _decode_prefix(b"ab" + euro[:2]) == ("ab", euro[:2])
     assert _decode_prefix(euro[:2] + euro[2:]) == ("€", b"")
+
+
+# -- reading ahead and sharing the model ---------------------------------------------------------
+
+COURSE_TEXT = (
+    "Spacing spreads study sessions over several days. Each session starts after some "
+    "forgetting, so recalling takes effort and the memory grows stronger. Cramming puts the "
+    "same hours into one night; it feels productive but most of it is gone within weeks. "
+) * 4
+
+
+def _fresh_states(provider: LlamaCppProvider, folder: Path) -> None:
+    from engine.llm.prompt_states import PromptStates
+
+    assert provider.states is not None
+    provider.states = PromptStates(provider.states.fingerprint, folder)
+
+
+def test_a_prepared_prompt_beginning_is_loaded_and_only_the_question_is_read(
+    tmp_path: Path,
+) -> None:
+    provider = real_local_provider()
+    _fresh_states(provider, tmp_path)
+    prefix = [SYSTEM, ChatMessage("user", "Course text:\n" + COURSE_TEXT)]
+    assert provider.prepare(prefix) is True
+    assert provider.prepare(prefix) is False  # ready already: nothing read twice
+    assert list(tmp_path.glob("*.kv"))  # kept on disk for the next start
+    # something else runs in between and takes over the model's cache
+    list(
+        provider.stream(
+            [SYSTEM, ChatMessage("user", "Say hi.")],
+            GenerationSettings(max_tokens=3, temperature=0.0),
+            CancelToken(),
+        )
+    )
+    question = [SYSTEM, ChatMessage("user", prefix[1].content + "\nWhy does spacing work?")]
+    stats = GenerationStats()
+    text = "".join(
+        provider.stream(
+            question, GenerationSettings(max_tokens=20, temperature=0.0), CancelToken(), stats
+        )
+    )
+    prefix_len = len(provider.prefix_tokens(prefix))
+    assert text.strip()
+    assert stats.extra["state_loaded_tokens"] == prefix_len
+    assert stats.extra["llama_prompt_tokens"] <= 30  # the question and the turn's end only
+    from engine.llm.prompt_states import PromptStates
+
+    restarted = PromptStates(provider.states.fingerprint, tmp_path)  # type: ignore[union-attr]
+    assert restarted.has(provider.prefix_tokens(prefix))
+
+
+def test_background_generation_hands_the_model_to_a_question_and_finishes_the_same(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from engine.llm.queue import BACKGROUND, INTERACTIVE, job
+
+    provider = real_local_provider()
+    _fresh_states(provider, tmp_path)
+    schema = json.dumps(
+        {
+            "type": "object",
+            "properties": {"fruits": {"type": "array", "items": {"type": "string"}}},
+            "required": ["fruits"],
+        }
+    )
+    background = [SYSTEM, ChatMessage("user", 'List eight fruits as JSON {"fruits": [...]}.')]
+    settings = GenerationSettings(max_tokens=60, temperature=0.0, json_schema=schema)
+    alone = "".join(provider.stream(background, settings, CancelToken()))
+
+    pieces: list[str] = []
+    order: list[str] = []
+    started = threading.Event()
+
+    def run_background() -> None:
+        with job(BACKGROUND, name="Generating a course"):
+            for piece in provider.stream(background, settings, CancelToken()):
+                pieces.append(piece)
+                started.set()
+                time.sleep(0.02)
+        order.append("background")
+
+    waited: list[str] = []
+
+    def run_question() -> None:
+        with job(INTERACTIVE, on_wait=waited.append):
+            list(
+                provider.stream(
+                    [SYSTEM, ChatMessage("user", "Name a colour.")],
+                    GenerationSettings(max_tokens=6, temperature=0.0),
+                    CancelToken(),
+                )
+            )
+        order.append("question")
+
+    bg = threading.Thread(target=run_background)
+    bg.start()
+    assert started.wait(120)
+    q = threading.Thread(target=run_question)
+    q.start()
+    q.join(120)
+    bg.join(240)
+    assert order == ["question", "background"]  # the question did not wait for the end
+    assert waited == ["Generating a course"]
+    together = "".join(pieces)
+    assert together == alone  # paused, state and grammar put back: the very same output
+    assert json.loads(together)["fruits"]
