@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.services import api_keys
 from app.services.api_keys import KeyDef
 from app.services.errors import UserError
+from app.studio.common import fit_size
 
 WARNING_STYLE = "QLabel { background: #FFF4CE; color: #5C4400; padding: 6px 10px; }"
 
@@ -150,7 +151,7 @@ class SettingsDialog(QDialog):
         close.setAccessibleName("Close settings")
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
-        self.resize(780, 620 if show_image_keys else 400)
+        fit_size(self, 780, 620 if show_image_keys else 400, parent)
         self.refresh()
 
     def refresh(self) -> None:

@@ -19,9 +19,13 @@ including the accent fill of primary buttons.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.accessibility import contrast_ratio
 
-__all__ = ["STYLESHEET", "contrast_ratio"]
+__all__ = ["DIALOG_CLASSES", "ICONS", "STYLESHEET", "apply", "contrast_ratio", "palette"]
+
+ICONS = Path(__file__).resolve().parent / "icons"  # the theme's own icons (SVG)
 
 ACCENT = "#3B5BDB"  # on white: 6.1:1
 ACCENT_DARK = "#2F4AC0"
@@ -42,10 +46,55 @@ DISABLED_BORDER = "#E1E4EC"
 PRIMARY_DISABLED_BG = "#DDE3F7"  # with MUTED text: 6.1:1
 FOCUS_RING = "#0B1533"  # on white 18:1, on BACKGROUND 17:1, on INFO_BG 16:1, on ACCENT 3.2:1
 
+# Every kind of dialog the app shows (its own and Qt's): all get the window's background.
+DIALOG_CLASSES = ("QDialog", "QMessageBox", "QInputDialog", "QFileDialog", "QProgressDialog")
+
+
+def _icon(name: str) -> str:
+    return f'url("{(ICONS / name).as_posix()}")'
+
+
 STYLESHEET = f"""
 QWidget {{ color: {TEXT}; font-size: 10.5pt; }}
 QWidget:disabled {{ color: {DISABLED_TEXT}; }}
+QWidget {{ selection-background-color: {ACCENT}; selection-color: #FFFFFF; }}
 QMainWindow, QStackedWidget#workspace, QWidget#page {{ background: {BACKGROUND}; }}
+/* Dialogs share the window's look: its background and text (not Fusion's grey), the
+   theme's own message-box icons, and no stock icons on OK / Cancel / Close. */
+{", ".join(DIALOG_CLASSES)} {{ background: {BACKGROUND}; color: {TEXT}; }}
+QDialog QScrollArea > QWidget#qt_scrollarea_viewport > QWidget {{ background: transparent; }}
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
+QMessageBox {{
+    messagebox-warning-icon: {_icon("warning.svg")};
+    messagebox-critical-icon: {_icon("critical.svg")};
+    messagebox-information-icon: {_icon("information.svg")};
+    messagebox-question-icon: {_icon("question.svg")};
+}}
+QMessageBox QLabel {{ background: transparent; }}
+QMenuBar {{ background: {SURFACE}; color: {TEXT}; }}
+QMenuBar::item {{ padding: 4px 8px; background: transparent; }}
+QMenuBar::item:selected {{ background: {INFO_BG}; color: {TEXT}; }}
+QMenu {{ background: {SURFACE}; color: {TEXT}; border: 1px solid {BORDER}; padding: 4px; }}
+QMenu::item {{ padding: 5px 24px 5px 12px; border-radius: 4px; }}
+QMenu::item:selected {{ background: {INFO_BG}; color: {TEXT}; }}
+QMenu::item:disabled {{ color: {DISABLED_TEXT}; }}
+QMenu::separator {{ height: 1px; background: {BORDER}; margin: 4px 6px; }}
+QToolTip {{ background: {TEXT}; color: #FFFFFF; border: 1px solid {TEXT}; padding: 4px 6px; }}
+QStatusBar {{ background: {SURFACE}; border-top: 1px solid {BORDER}; }}
+QTabWidget::pane {{
+    background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 6px; top: -1px;
+}}
+QTabBar::tab {{
+    background: transparent; color: {MUTED}; border: 1px solid transparent;
+    border-bottom: 3px solid transparent; padding: 6px 14px; margin-right: 2px;
+}}
+QTabBar::tab:hover {{ color: {TEXT}; }}
+QTabBar::tab:selected {{ color: {ACCENT_DARK}; border-bottom-color: {ACCENT}; }}
+QTabBar::tab:disabled {{ color: {DISABLED_TEXT}; }}
+QHeaderView::section {{
+    background: {BACKGROUND}; color: {TEXT}; border: none; border-bottom: 1px solid {BORDER};
+    border-right: 1px solid {BORDER}; padding: 4px 6px;
+}}
 QLabel[role="title"] {{ font-size: 18pt; font-weight: 600; }}
 QLabel[role="subtitle"] {{ color: {MUTED}; font-size: 11pt; }}
 QLabel[role="muted"] {{ color: {MUTED}; }}
@@ -95,6 +144,34 @@ QLineEdit:disabled, QComboBox:disabled, QSpinBox:disabled, QPlainTextEdit:disabl
 QTextEdit:disabled, QListWidget:disabled {{
     background: {DISABLED_BG}; color: {DISABLED_TEXT};
 }}
+QComboBox::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: center right; width: 22px; border: none;
+}}
+QComboBox::down-arrow {{ image: {_icon("chevron-down.svg")}; width: 12px; height: 12px; }}
+QComboBox::down-arrow:disabled {{ image: {_icon("chevron-down-disabled.svg")}; }}
+QComboBox QAbstractItemView {{
+    background: {SURFACE}; color: {TEXT}; border: 1px solid {BORDER};
+    selection-background-color: {INFO_BG}; selection-color: {TEXT}; outline: 0;
+}}
+QSpinBox, QDoubleSpinBox {{ padding-right: 22px; }}
+QSpinBox::up-button, QDoubleSpinBox::up-button, QSpinBox::down-button,
+QDoubleSpinBox::down-button {{
+    subcontrol-origin: border; width: 20px; border: none; background: transparent;
+}}
+QSpinBox::up-button, QDoubleSpinBox::up-button {{ subcontrol-position: top right; }}
+QSpinBox::down-button, QDoubleSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{
+    image: {_icon("chevron-up.svg")}; width: 10px; height: 10px;
+}}
+QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{
+    image: {_icon("chevron-down.svg")}; width: 10px; height: 10px;
+}}
+QSpinBox::up-arrow:disabled, QDoubleSpinBox::up-arrow:disabled {{
+    image: {_icon("chevron-up-disabled.svg")};
+}}
+QSpinBox::down-arrow:disabled, QDoubleSpinBox::down-arrow:disabled {{
+    image: {_icon("chevron-down-disabled.svg")};
+}}
 QListWidget::item {{ padding: 6px; }}
 QListWidget::item:selected {{ background: {INFO_BG}; color: {TEXT}; }}
 QProgressBar {{
@@ -120,8 +197,62 @@ QCheckBox:focus, QRadioButton:focus {{ border-color: {FOCUS_RING}; }}
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QDoubleSpinBox:focus {{
     border: 2px solid {FOCUS_RING}; padding: 3px 5px;
 }}
+QSpinBox:focus, QDoubleSpinBox:focus {{ padding-right: 21px; }}
+QTabBar::tab:focus {{ border: 1px solid {FOCUS_RING}; border-bottom: 3px solid {FOCUS_RING}; }}
 QListWidget:focus, QListView:focus, QTreeView:focus, QTableView:focus, QTextBrowser:focus,
 QTextEdit:focus, QPlainTextEdit:focus, QGraphicsView:focus {{
     border: 2px solid {FOCUS_RING};
 }}
 """
+
+
+def palette() -> object:
+    """The theme as a ``QPalette``, for what a stylesheet does not reach (Fusion's own
+    drawing: check boxes, scroll bars, item views, the file dialog)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    pal = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, BACKGROUND),
+        (roles.WindowText, TEXT),
+        (roles.Base, SURFACE),
+        (roles.AlternateBase, BACKGROUND),
+        (roles.Text, TEXT),
+        (roles.Button, SURFACE),
+        (roles.ButtonText, TEXT),
+        (roles.ToolTipBase, TEXT),
+        (roles.ToolTipText, "#FFFFFF"),
+        (roles.PlaceholderText, MUTED),
+        (roles.Highlight, ACCENT),
+        (roles.HighlightedText, "#FFFFFF"),
+        (roles.Link, ACCENT_DARK),
+        (roles.Light, SURFACE),
+        (roles.Midlight, BORDER),
+        (roles.Mid, BORDER),
+        (roles.Dark, MUTED),
+    ):
+        pal.setColor(role, QColor(colour))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        pal.setColor(disabled, role, QColor(DISABLED_TEXT))
+    pal.setColor(disabled, roles.Button, QColor(DISABLED_BG))
+    pal.setColor(disabled, roles.Base, QColor(DISABLED_BG))
+    return pal
+
+
+def apply(app: object) -> None:
+    """Give ``app`` (a ``QApplication``) the ByteOS look: Fusion, the palette, the stylesheet.
+
+    The stylesheet alone already themes every window and dialog (``byteos`` sets Fusion and
+    ``STYLESHEET``); the palette makes what Fusion draws itself match too.
+    """
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    pal = palette()
+    assert isinstance(pal, QPalette)
+    app.setPalette(pal)
+    app.setStyleSheet(STYLESHEET)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.services.authoring import STATUS_LABELS
@@ -52,3 +53,24 @@ def clear_layout_widgets(widgets: list[QWidget]) -> None:
         w.hide()
         w.setParent(None)  # type: ignore[call-overload]
         w.deleteLater()
+
+
+def fit_size(dialog: QWidget, width: int, height: int, parent: QWidget | None = None) -> None:
+    """Resize ``dialog`` to ``width``×``height``, or less so it fits the screen and the window.
+
+    A dialog never opens taller or wider than what it is shown over (a 1024×700 screen
+    keeps its buttons on screen); the layout's own minimum still wins, with scroll areas
+    taking up the difference.
+    """
+    limits = []
+    screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+    if screen is not None:
+        avail = screen.availableGeometry()
+        limits.append((avail.width() - 32, avail.height() - 48))
+    if parent is not None and parent.window().isVisible():
+        win = parent.window().size()
+        limits.append((win.width() - 16, win.height() - 16))
+    w, h = width, height
+    for lw, lh in limits:
+        w, h = min(w, lw), min(h, lh)
+    dialog.resize(max(w, dialog.minimumWidth()), max(h, dialog.minimumHeight()))

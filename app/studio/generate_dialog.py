@@ -33,7 +33,7 @@ from app.services import generation
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
-from app.studio.common import named
+from app.studio.common import fit_size, named
 from app.tasks import TaskControl, TaskHandle, TaskRunner, runner_for
 from engine.generation.pipeline import Brief
 from engine.ingest.text_source import ENCODINGS
@@ -110,6 +110,7 @@ class GenerateCourseDialog(QDialog):
         outer.addLayout(form)
         self.progress = named(QProgressBar(), "gen-progress", "Generation progress")
         self.progress.setRange(0, 100)
+        self.progress.setVisible(False)  # shown once something is being read or generated
         self.status = named(QLabel(), "gen-status", "Generation status")
         self.status.setWordWrap(True)
         outer.addWidget(self.progress)
@@ -124,6 +125,7 @@ class GenerateCourseDialog(QDialog):
         self.review.setReadOnly(True)
         self.review.setVisible(False)
         outer.addWidget(self.review, 1)
+        outer.addStretch(1)  # spare height goes below the form, not between its rows
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.cancel_button = named(
@@ -144,12 +146,13 @@ class GenerateCourseDialog(QDialog):
         for b in (self.cancel_button, self.generate_button, self.open_button, close):
             buttons.addWidget(b)
         outer.addLayout(buttons)
-        self.resize(720, 640)
+        fit_size(self, 720, 640, parent)
 
     # -- sources -----------------------------------------------------------------------------
     def _add(self, make: Any, label: str) -> None:
         self.status.setText(f"Reading {label}…")
         self.progress.setValue(0)
+        self.progress.setVisible(True)
 
         def work(control: TaskControl) -> generation.Source:
             return make(control)  # type: ignore[no-any-return]
@@ -252,6 +255,7 @@ class GenerateCourseDialog(QDialog):
         self.generate_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText("Starting…")
+        self.progress.setVisible(True)
         self.handle = self.runner.run(
             "Generating a course",
             work,

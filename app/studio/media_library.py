@@ -34,7 +34,7 @@ from app.services import media_library
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
-from app.studio.common import named
+from app.studio.common import fit_size, muted, named
 from app.tasks import TaskControl, TaskRunner, runner_for
 from engine.media_search.providers import (
     MediaHit,
@@ -104,6 +104,12 @@ class MediaLibraryDialog(QDialog):
         self.library.setSpacing(8)
         self.library.currentRowChanged.connect(self._show_selected)
         lv.addWidget(self.library, 1)
+        self.empty_hint = named(
+            muted("No images yet. Import one from your computer, or search online."),
+            "media-empty",
+            "The library is empty",
+        )
+        lv.addWidget(self.empty_hint)
         alt_row = QHBoxLayout()
         self.alt_edit = named(QLineEdit(), "media-alt", "Alt text of the selected image")
         self.alt_edit.setPlaceholderText("Alt text (required)")
@@ -173,7 +179,7 @@ class MediaLibraryDialog(QDialog):
         buttons.accepted.connect(self._accept_choice)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
-        self.resize(900, 620)
+        fit_size(self, 900, 620, parent)
         self.refresh()
 
     # -- library -----------------------------------------------------------------------------
@@ -187,6 +193,7 @@ class MediaLibraryDialog(QDialog):
             self.library.addItem(item)
         if self.images:
             self.library.setCurrentRow(0)
+        self.empty_hint.setVisible(not self.images)
 
     def _show_selected(self, row: int) -> None:
         img = self.images[row] if 0 <= row < len(self.images) else None

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.publishing import CheckItem, Checklist
+from app.studio.common import fit_size
 
 MARKS = {
     "ok": ("✓", "#1B5E20", "#D3F9D8", "Done"),
@@ -47,7 +48,8 @@ class PublishChecklistDialog(QDialog):
         self.setWindowTitle("Publish changes" if changes else "Publish course")
         self.setMinimumWidth(560)
         outer = QVBoxLayout(self)
-        heading = QLabel(f"Publish {what} “{escape(course_title)}”?".replace("  ", " "))
+        heading = QLabel(f"Publish {what} “{course_title}”?".replace("  ", " "))
+        heading.setTextFormat(Qt.TextFormat.PlainText)  # a title is text, "&" and "<" included
         heading.setObjectName("studio-publish-heading")
         heading.setProperty("role", "subtitle")
         heading.setWordWrap(True)
@@ -113,7 +115,7 @@ class PublishChecklistDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
         (self.publish_button if checklist.can_publish else cancel).setFocus()
-        self.resize(620, min(640, 170 + 44 * len(checklist.items)))
+        fit_size(self, 620, min(640, 170 + 44 * len(checklist.items)), parent)
 
     @staticmethod
     def _row(item: CheckItem) -> QWidget:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.learn.render import module_html
+from app.studio.common import fit_size
 from engine.content import Block, CalloutBlock, HeadingBlock, ListBlock, ParagraphBlock
 from engine.templates import TEMPLATES, Template, stylesheet
 
@@ -95,7 +96,7 @@ class TemplateGallery(QDialog):
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
         outer.addWidget(box)
-        self.resize(1020, 720)
+        fit_size(self, 1020, 720, parent)
 
     def choose(self, template_id: str) -> None:
         self.chosen = template_id

@@ -126,10 +126,39 @@ def choose_next_item(
         return None
     _, cand, p = best
     in_band = lo <= p <= hi
+    odds = odds_in_words(p)
     if in_band:
-        reason = f"Predicted success {p:.0%} is in the {lo:.0%}–{hi:.0%} practice band."
+        reason = (
+            f"You're likely to get about {odds} questions like this right — the sweet spot "
+            "for learning."
+        )
     elif p > hi:
-        reason = f"Hardest available question; predicted success {p:.0%} is above the band."
+        reason = (
+            f"The most challenging question left, and you're still likely to get about {odds} "
+            "like it right."
+        )
     else:
-        reason = f"Easiest available question; predicted success {p:.0%} is below the band."
+        reason = (
+            f"The most approachable question left: you're likely to get about {odds} like it "
+            "right, so take your time."
+        )
     return ItemChoice(cand.item_id, p, in_band, reason)
+
+
+def odds_in_words(p: float) -> str:
+    """A success probability as a learner reads it: 0.81 → "4 in 5", 0.3 → "3 in 10".
+
+    The simplest fraction within 3.5 points of ``p`` (halves, thirds, quarters, fifths, then
+    tenths); "nearly all" and "very few" at the ends, where "10 in 10" would overstate it.
+    """
+    if p >= 0.95:
+        return "nearly all"
+    if p < 0.05:
+        return "very few"
+    for n in (2, 3, 4, 5):
+        k = round(p * n)
+        if 0 < k < n and abs(k / n - p) <= 0.035:
+            return f"{k} in {n}"
+    k = min(9, max(1, round(p * 10)))
+    d = math.gcd(k, 10)
+    return f"{k // d} in {10 // d}"

@@ -206,7 +206,8 @@ def recommend(
     if explicit_choice is not None:
         return ModalityRecommendation(
             explicit_choice,
-            f"You chose {_LABEL[explicit_choice].lower()}, so we'll stick with it.",
+            f"You chose {_LABEL[explicit_choice].lower()}, so we'll stick with "
+            f"{'them' if explicit_choice in _PLURAL else 'it'}.",
             "explicit",
             scores,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from engine.adaptive.difficulty import (
     ComfortState,
     ItemCandidate,
     choose_next_item,
+    odds_in_words,
     update_comfort,
 )
 from engine.adaptive.knowledge_tracing import SkillMastery
@@ -48,7 +50,7 @@ def test_out_of_band_picks_nearest_and_says_so() -> None:
         [ItemCandidate("easy", -5), ItemCandidate("easier", -6)], _logistic(0.0)
     )
     assert choice is not None and choice.item_id == "easy" and not choice.in_band
-    assert "above the band" in choice.reason
+    assert "most challenging question left" in choice.reason and "band" not in choice.reason
     assert choose_next_item([], _logistic(0.0)) is None
 
 
@@ -100,3 +102,36 @@ def test_skill_gaps_open_refresh_and_resolve() -> None:
 def test_gap_score_in_unit_interval(m: float, t: float) -> None:
     assert 0.0 <= gap_score(m, t) <= 1.0
     TargetSkill("x", t)
+
+
+def test_reason_speaks_to_the_learner_not_in_percent_bands() -> None:
+    # 81 % predicted success: in the practice band, said as odds a learner can picture
+    choice = choose_next_item([ItemCandidate("q", -math.log(0.81 / 0.19))], _logistic(0.0))
+    assert choice is not None and choice.in_band
+    assert choice.reason == (
+        "You're likely to get about 4 in 5 questions like this right — the sweet spot for learning."
+    )
+    for word in ("Predicted", "band", "%"):
+        assert word not in choice.reason
+
+
+@pytest.mark.parametrize(
+    ("p", "words"),
+    [
+        (0.81, "4 in 5"),
+        (0.75, "3 in 4"),
+        (0.5, "1 in 2"),
+        (0.68, "2 in 3"),
+        (0.7, "2 in 3"),
+        (0.62, "3 in 5"),
+        (0.86, "9 in 10"),
+        (0.3, "1 in 3"),
+        (0.15, "1 in 5"),
+        (0.07, "1 in 10"),
+        (0.9, "9 in 10"),
+        (0.97, "nearly all"),
+        (0.01, "very few"),
+    ],
+)
+def test_odds_in_words(p: float, words: str) -> None:
+    assert odds_in_words(p) == words

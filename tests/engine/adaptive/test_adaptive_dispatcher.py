@@ -80,3 +80,40 @@ def test_event_rewards() -> None:
     ]
     retry = LearningEvent("u", "quiz_attempt", t, payload={"correct": True, "attempt_no": 2})
     assert rewards_for_event(retry, "mindmap") == ()
+
+
+PLURAL_LABELS = ("Mind maps", "Flashcards", "Games")
+
+
+def _agrees(reason: str) -> None:
+    """No plural modality name with a singular verb or pronoun ("mind maps looks")."""
+    lowered = reason.lower()
+    for label in PLURAL_LABELS:
+        name = label.lower()
+        for wrong in (" looks", " has ", " is ", " was "):
+            assert f"{name}{wrong}" not in lowered, reason
+        if f"chose {name}" in lowered:
+            assert lowered.endswith("stick with them."), reason
+    assert "worth a try" not in lowered, reason
+
+
+def test_every_reason_agrees_with_plural_modality_names() -> None:
+    seen = set()
+    for m in MODALITIES:
+        rich = ModalityBelief().observe(m, 6.0, 1.0, discount=1.0)  # type: ignore[arg-type]
+        for belief in (ModalityBelief(), rich):
+            for current in (None, m):
+                for exploration, explicit in ((0.0, None), (1.0, None), (0.0, m)):
+                    rec = recommend(
+                        belief,
+                        rng=random.Random(7),
+                        available=(m,),  # type: ignore[arg-type]
+                        explicit_choice=explicit,  # type: ignore[arg-type]
+                        current=current,  # type: ignore[arg-type]
+                        exploration=exploration,
+                    )
+                    _agrees(rec.reason)
+                    seen.add(rec.reason)
+    assert "Mind maps have worked best for you" in " ".join(seen)
+    assert "You chose flashcards, so we'll stick with them." in seen
+    assert "You chose video, so we'll stick with it." in seen

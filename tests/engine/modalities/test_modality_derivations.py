@@ -86,3 +86,47 @@ def test_streak_bonus(module: dict) -> None:  # type: ignore[type-arg]
         s = game.answer(s, s.current.correct_ids, 0.0)
         scores.append(s.score - before)
     assert scores[1] > scores[0] and s.streak == 2
+
+
+def _demo_sections() -> dict[str, str]:
+    """Each section of the demo course: heading → its paragraphs' text."""
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    for course in data["courses"]:
+        for mod in course["modules"]:
+            heading = "Overview"
+            for b in mod["content"]:
+                if b["type"] == "heading":
+                    heading = b["text"]
+                elif b["type"] == "paragraph":
+                    out[heading] = f"{out.get(heading, '')} {b['text']}".strip()
+    return out
+
+
+def test_key_terms_keep_names_and_noun_phrases_whole() -> None:
+    sections = _demo_sections()
+    terms = {h: key_terms(text, 4) for h, text in sections.items()}
+    assert "Hermann Ebbinghaus" in terms["The forgetting curve"]
+    assert {"storage strength", "retrieval strength"} <= set(terms["Two kinds of strength"])
+    assert "Robert and Elizabeth Bjork" in terms["Two kinds of strength"]
+    assert "retrieval practice" in terms["Test yourself to learn"]
+    assert "spacing effect" in terms["Spread it out"]
+    assert "interleaving" in terms["Mix it up"]
+    names = ("Hermann", "Ebbinghaus", "Robert", "Elizabeth", "Bjork", "Roediger", "Karpicke")
+    for heading, chosen in terms.items():
+        text = sections[heading].lower()
+        for term in chosen:
+            assert term.lower() in text, (heading, term)  # as the text says it
+            assert term.lower() not in {n.lower() for n in names}, (heading, term)  # fragment
+            assert term not in ("strength", "storage", "retrieval", "effect", "able", "within")
+            others = [c for c in chosen if c != term]
+            assert not any(f" {term} " in f" {c} " for c in others), (heading, term, chosen)
+
+
+def test_mindmap_concepts_have_no_name_fragments() -> None:
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    first = data["courses"][0]["modules"][0]
+    g = mindmap.build_mindmap(first["title"], parse_blocks(first["content"]))
+    labels = [g.nodes[n]["label"] for n in g if g.nodes[n]["kind"] == "concept"]
+    assert "Hermann Ebbinghaus" in labels
+    assert not {"hermann", "ebbinghaus", "strength"} & {label.lower() for label in labels}
