@@ -36,6 +36,7 @@ class Turn:
     covered: bool = True
     sent: str = ""  # the user message exactly as the model got it (repeated verbatim later)
     topic: str = ""  # what retrieval searched for (a follow-up's resolved, standalone form)
+    opens: bool = True  # ``sent`` began a conversation (it carries the anchor module)
 
 
 _WORD = re.compile(r"[a-z][a-z'\-]*")

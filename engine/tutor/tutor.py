@@ -359,6 +359,7 @@ class Tutor:
             (q.prompt, [c.text for c in q.choices]) for q in req.protected if req.mode is Mode.HINT
         ][:3]
         messages, sent, in_material = self._messages(req, plan, quiz)
+        continued = len(messages) > 2  # earlier turns come first
         result = ChainResult()
         shown: list[str] = []
         raw: list[str] = []
@@ -413,7 +414,7 @@ class Tutor:
         covered = not _says_not_covered(text)
         # the modules the model had in front of it: this turn's material and the conversation's
         context_modules: list[str] = []
-        if not sent.startswith("<course_material"):  # a later turn: what came before counts
+        if continued:  # a later turn: what came before counts
             for t in _live_chain(req.history):
                 context_modules.extend(m for m in t.module_ids if m not in context_modules)
         context_modules.extend(m for m in in_material if m not in context_modules)
@@ -465,6 +466,7 @@ class Tutor:
                 covered,
                 sent,
                 plan.topic,
+                opens=not continued,
             ),
         )
 
@@ -515,7 +517,7 @@ def _live_chain(history: Sequence[Turn]) -> list[Turn]:
     """The turns the model's context continues: from the last first turn (the one that sent
     the anchor material) on, if that is at most :data:`conversation.MAX_TURNS` turns ago."""
     kept = conversation.recent(history, limit=conversation.MAX_TURNS + 1)
-    starts = [i for i, t in enumerate(kept) if t.sent.startswith("<course_material")]
+    starts = [i for i, t in enumerate(kept) if t.opens]
     if not starts:
         return []
     chain = kept[starts[-1] :]

@@ -141,7 +141,7 @@ def test_resolution_rules() -> None:
         "revolution",
     ]
     assert unknown_subjects("Why does that work better than re-reading?", vocab) == ["better"]
-    prev = Turn("Why does spacing beat cramming?", "Because … [M3].", sent="<course_material>")
+    prev = Turn("Why does spacing beat cramming?", "Because … [M3].", sent="<course_material>…")
     r = resolve("explain it with an example", [prev], vocab)
     assert r.follow_up and r.retrieval_query.startswith(prev.question)
     assert not resolve("explain it with an example", [], vocab).follow_up  # nothing to follow
