@@ -549,9 +549,11 @@ class CoursePlayer(QWidget):
         label = registry.LABELS[self.recommended]
         stay = " You're using it now." if self.recommended == self.modality else ""
         reason = f" {self.recommended_reason}" if self.recommended_reason else ""
-        self.recommendation.setText(
-            f"Byte suggests {label}:{reason}{stay} Your choice always wins."
-        )
+        if reason and label.lower() in reason.lower():  # the reason names it already
+            text = f"Byte suggests:{reason}{stay} Your choice always wins."
+        else:
+            text = f"Byte suggests {label}:{reason}{stay} Your choice always wins."
+        self.recommendation.setText(text)
 
     def show_page(self, page: int) -> None:
         self.pages.setCurrentIndex(page)

@@ -46,10 +46,14 @@ class TaskStatus(QWidget):
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.setFixedWidth(160)
+        self.bar.setTextVisible(False)  # dark digits over the accent fill were unreadable
         self.bar.setAccessibleName("Task progress")
+        self.percent = QLabel()
+        self.percent.setProperty("role", "muted")
+        self.percent.setAccessibleName("Task progress, percent")
         self.cancel = QPushButton("Cancel")
         self.cancel.setAccessibleName("Cancel the running task")
-        for w in (self.label, self.bar, self.cancel):
+        for w in (self.label, self.bar, self.percent, self.cancel):
             lay.addWidget(w)
         self.handle: TaskHandle | None = None
         self.cancel.clicked.connect(self._cancel)
@@ -60,6 +64,7 @@ class TaskStatus(QWidget):
         self.handle = handle
         self.label.setText(handle.label)
         self.bar.setValue(0)
+        self.percent.setText("")
         handle.progressed.connect(self._progress)
         handle.ended.connect(lambda: self._ended(handle))
         self.show()
@@ -77,6 +82,7 @@ class TaskStatus(QWidget):
 
     def _progress(self, fraction: float, message: str) -> None:
         self.bar.setValue(round(fraction * 100))
+        self.percent.setText(f"{round(fraction * 100)} %")
         if message:
             self.label.setText(message)
 

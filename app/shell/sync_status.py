@@ -433,12 +433,16 @@ class ConflictsDialog(QDialog):
         has = self.list.count() > 0
         if has:
             self.list.setCurrentRow(0)
+        else:  # say so, rather than show an empty box
+            empty = QListWidgetItem("No conflicts: every change merged cleanly.")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.list.addItem(empty)
         self.restore.setEnabled(has)
         self.keep.setEnabled(has)
 
     def _resolve(self, restore: bool) -> None:
         item = self.list.currentItem()
-        if item is None:
+        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
             return
         try:
             self.controller.service.resolve(int(item.data(Qt.ItemDataRole.UserRole)), restore)

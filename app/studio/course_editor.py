@@ -135,9 +135,12 @@ class CourseEditor(QWidget):
         outer.addLayout(actions)
         # which version is being edited: the published course's draft, or the course itself
         self.version_note = named(muted(), "studio-version-note", "Version being edited")
+        # margins, not CSS padding: a wrapped label's height-for-width ignores padding, which
+        # cut the second line off at 1024 px
         self.version_note.setStyleSheet(
-            "QLabel { background: #E7F1FF; color: #0B3D91; padding: 6px 10px; border-radius: 6px; }"
+            "QLabel { background: #E7F1FF; color: #0B3D91; border-radius: 6px; }"
         )
+        self.version_note.setContentsMargins(10, 6, 10, 6)
         self.version_note.hide()
         outer.addWidget(self.version_note)
 

@@ -114,7 +114,8 @@ def test_conflicts_are_listed_and_can_be_restored(qtbot: QtBot, tmp_path: Path) 
     assert isinstance(dialog, ConflictsDialog)
     assert dialog.list.count() == 1 and "Sam (phone)" in dialog.list.item(0).text()
     dialog.restore.click()
-    assert dialog.list.count() == 0
+    assert dialog.list.count() == 1 and dialog.list.item(0).text().startswith("No conflicts")
+    assert not dialog.restore.isEnabled() and not dialog.keep.isEnabled()
     assert accounts.sign_in(ctx.db, me.id).full_name == "Sam (phone)"
     assert w.sync_status.conflicts.isHidden()
     ctx.close()
