@@ -17,9 +17,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.learn.nudge_cards import NudgeCardView
 from app.learn.tutor_render import Exchange, conversation_html
 from app.services import tutor as tutor_service
 from app.services.accounts import CurrentUser
@@ -50,45 +50,6 @@ class _Stream(QObject):
     text = Signal(str)
     model = Signal(str)
     waiting = Signal(str)
-
-
-class NudgeCardView(QFrame):
-    acted = Signal(object)
-    dismissed = Signal(object)
-
-    ACTION_LABELS = {"hint": "Get a hint", "explain": "Explain it", "open_module": "Review it"}
-
-    def __init__(self, card: NudgeCard, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.card = card
-        self.setProperty("role", "card")
-        self.setObjectName(f"nudge-{card.kind}")
-        self.setAccessibleName(f"Suggestion from Byte: {card.title}")
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 8, 10, 8)
-        head = QHBoxLayout()
-        title = QLabel(f"<b>{card.title}</b>")
-        head.addWidget(title, 1)
-        close = QPushButton("×")
-        close.setObjectName("nudge-dismiss")
-        close.setAccessibleName(f"Dismiss the suggestion “{card.title}”")
-        close.setFlat(True)
-        close.setStyleSheet("padding: 0px 4px;")
-        close.setFixedWidth(28)
-        close.clicked.connect(lambda: self.dismissed.emit(self.card))
-        head.addWidget(close)
-        lay.addLayout(head)
-        msg = QLabel(card.message)
-        msg.setWordWrap(True)
-        msg.setProperty("role", "muted")
-        lay.addWidget(msg)
-        label = self.ACTION_LABELS.get(card.action)
-        if label:
-            act = QPushButton(label)
-            act.setObjectName("nudge-action")
-            act.setAccessibleName(f"{label}: {card.title}")
-            act.clicked.connect(lambda: self.acted.emit(self.card))
-            lay.addWidget(act, 0, Qt.AlignmentFlag.AlignLeft)
 
 
 class TutorSidebar(QWidget):
