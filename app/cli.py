@@ -9,6 +9,7 @@
     byteos supabase migrate --url POSTGRES_URL  apply resources/supabase/migrations
     byteos keyring status | set-key PROVIDER    where secrets are kept; store an API key
     byteos org invite EMAIL [--role R]          invite someone into your organisation (admins)
+    byteos certificate verify FILE|CODE         verify a certificate offline (see cli_certificate)
 
 Exit codes: 0 ok, 1 usage or failure, 2 the database cannot be used (message on stderr),
 3 offline (changes kept), 4 sign-in needed or sync not set up, 5 no keyring to keep a secret.
@@ -66,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     from app import cli_org
 
     cli_org.add_parser(sub)
+    from app import cli_certificate
+
+    cli_certificate.add_parser(sub)
     return p
 
 
@@ -90,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             from app import cli_keyring
 
             return cli_keyring.run(args)
+        if args.command == "certificate":
+            from app import cli_certificate
+
+            return cli_certificate.run(args)
         return _gui(args.db, args.screenshot, args.surface)
     except WriteFailedError as err:
         print(f"byteos: nothing was saved: {err}.", file=sys.stderr)
