@@ -63,7 +63,9 @@ _FUNCTION = frozenset(
     when where how why whether if not no yes ok okay thanks thank hmm well
     give show tell make use using get got go going want need like know see
     mean words word bit little lot way something anything thing things kind sort
-    wait sorry actually now here
+    wait sorry actually now here because since while during between after before until
+    some any each every all both few more most new old enough also even still often
+    there their they them these those this that then than such same other
     """.split()  # noqa: SIM905 -- a word list reads best as text
 )
 

@@ -35,6 +35,7 @@ from engine.retrieval.chunking import ModuleText, chunk_module
 from engine.retrieval.index import Hit, VectorIndex
 from engine.tutor import conversation
 from engine.tutor.conversation import Turn
+from engine.tutor.grounding import ground
 from engine.tutor.memory import LearnerContext, learner_notes
 from engine.tutor.prompts import (
     NOT_COVERED,
@@ -94,6 +95,7 @@ class TutorAnswer:
     best_score: float = 0.0
     follow_up: bool = False  # resolved against the previous turn
     turn: Turn | None = None  # what a follow-up continues from
+    unsupported: int = 0  # sentences marked as not from the course
 
     @property
     def cited_modules(self) -> list[Citation]:
@@ -123,6 +125,7 @@ class TutorAnswer:
                 round(self.stats.first_token_s, 3) if self.stats.first_token_s else None
             ),
             "follow_up": self.follow_up,
+            "unsupported_sentences": self.unsupported,
             "prompt_tokens": self.stats.prompt_tokens,
             "cached_prompt_tokens": int(
                 max(
@@ -420,7 +423,20 @@ class Tutor:
         context_modules.extend(m for m in in_material if m not in context_modules)
         by_id = {m.module_id: m for m in req.modules}
         known = {numbers[m] for m in context_modules if m in numbers}
-        text, _unsupported = _drop_unknown_citations(text, known)
+        text, _unknown = _drop_unknown_citations(text, known)
+        grounding = None
+        if covered:  # cite what the model forgot to, mark what the course does not say
+            grounding = ground(
+                text,
+                {
+                    numbers[m]: " ".join(
+                        f"{c.module_title} {c.heading} {c.text}" for c in chunk_module(by_id[m])
+                    )
+                    for m in context_modules
+                    if m in by_id
+                },
+            )
+            text = grounding.text
         cited_numbers = {int(n) for n in _CITE.findall(text)}
         scores: dict[str, float] = {}
         for h in hits:
@@ -458,6 +474,7 @@ class Tutor:
             retrieval_ms=retrieval_ms,
             best_score=best,
             follow_up=plan.follow_up,
+            unsupported=grounding.unsupported if grounding else 0,
             turn=Turn(
                 question,
                 answer_for_model,
