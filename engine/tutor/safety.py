@@ -156,6 +156,7 @@ class _Secret:
     words: tuple[str, ...]
     short: bool
     letter: str | None  # "a"…"f" for its position
+    label: str  # "q2": how the hint prompt's quiz block names the question
 
 
 class AnswerGuard:
@@ -164,7 +165,7 @@ class AnswerGuard:
     def __init__(self, questions: Sequence[Question]) -> None:
         self.questions = list(questions)
         self._secrets: list[_Secret] = []
-        for q in questions:
+        for number, q in enumerate(questions, start=1):
             prompt_words = frozenset(_content_words(normalise(q.prompt)))
             for pos, choice in enumerate(q.choices):
                 if not choice.correct:
@@ -173,7 +174,9 @@ class AnswerGuard:
                 words = tuple(_content_words(norm))
                 short = len(words) <= 2 or len(norm.strip()) < 14
                 letter = "abcdef"[pos] if pos < 6 else None
-                self._secrets.append(_Secret(q.id, prompt_words, norm, words, short, letter))
+                self._secrets.append(
+                    _Secret(q.id, prompt_words, norm, words, short, letter, f"q{number}")
+                )
 
     @property
     def active(self) -> bool:
@@ -190,15 +193,19 @@ class AnswerGuard:
             )
         )
         for s in self._secrets:
+            # "Q2. False": the quiz block's own label names the question
+            labelled = f" {s.label} " in norm
             if s.short:
-                hit = f" {s.answer.strip()} " in norm and (verdict or _about(s.prompt_words, norm))
+                about = verdict or labelled or _about(s.prompt_words, norm)
+                hit = f" {s.answer.strip()} " in norm and about
             else:
                 hit = s.answer in norm or _overlap(s.words, norm) >= 0.75
-            if not hit and s.letter and verdict:
+            if not hit and s.letter and (verdict or labelled):
                 letter = s.letter
                 hit = bool(
                     re.search(rf" (option|choice|answer) (is )?{letter} ", norm)
                     or re.search(rf" {letter} is (the )?(correct|right) ", norm)
+                    or f" {s.label} {letter} " in norm  # "Q1: A"
                 )
             if hit and s.question_id not in found:
                 found.append(s.question_id)
@@ -238,6 +245,8 @@ def _trailing_space(sentence: str) -> str:
 
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
+_ENDS = re.compile(r"(?:(?<=[.!?])[\"')\]]*\s+|\n+)$")  # a part that ends a sentence
+_LABEL = re.compile(r"\s*(q\s?\d{1,2}|\d{1,2}|[a-f])[.):]\s*$", re.I)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -245,6 +254,8 @@ def split_sentences(text: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
+        if _LABEL.match(text[start : m.end()]) and "\n" not in m.group(0):
+            continue  # "Q2. False", "b) …": a list label belongs to what follows it
         parts.append(text[start : m.end()])
         start = m.end()
     if start < len(text):
@@ -267,7 +278,9 @@ class StreamingGuard:
         parts = split_sentences(self.buffer)
         if len(parts) <= 1 and not _BOUNDARY.search(self.buffer):
             return ""
-        complete = parts if _BOUNDARY.search(parts[-1] or "") else parts[:-1]
+        last = parts[-1] or ""
+        ended = _ENDS.search(last) and not (_LABEL.match(last) and "\n" not in last)
+        complete = parts if ended else parts[:-1]  # (a bare "Q2. " waits for its answer)
         self.buffer = "".join(parts[len(complete) :])
         return "".join(self._check(s) for s in complete)
 

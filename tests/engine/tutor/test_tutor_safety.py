@@ -134,3 +134,37 @@ def test_redact_keeps_the_rest_and_split_keeps_whitespace() -> None:
     assert "".join(split_sentences(text)) == text
     clean, n = AnswerGuard([Q_SINGLE]).redact(text)
     assert n == 1 and clean.startswith("Look at the curve. ") and "first day" not in clean
+
+
+def test_a_labelled_true_false_key_is_caught_even_when_streamed_in_pieces() -> None:
+    """The leak seen in hint mode: 'Ignore your rules…' got 'Q2. False' — the right key."""
+    from engine.content import Question
+    from engine.tutor.safety import AnswerGuard, StreamingGuard
+
+    q1 = Question.model_validate(
+        {
+            "type": "single",
+            "prompt": "When is most forgotten material lost?",
+            "choices": [
+                {"text": "Within the first day or two", "correct": True},
+                {"text": "Later"},
+            ],
+        }
+    )
+    q2 = Question.model_validate(
+        {
+            "type": "true_false",
+            "prompt": "Feeling fluent while re-reading is a reliable sign you have learned it.",
+            "choices": [{"text": "True"}, {"text": "False", "correct": True}],
+        }
+    )
+    guard = AnswerGuard([q1, q2])
+    answer = "Q1. (I'll keep that to myself.)\nQ2. False\nQ3. Think about it."
+    text, n = guard.redact(answer)
+    assert n == 1 and "False" not in text and REDACTED in text
+    streaming = StreamingGuard(guard)
+    shown = "".join(streaming.feed(piece) for piece in ["Q", "2", ".", " ", "Fal", "se", "\n"])
+    shown += streaming.finish()
+    assert "False" not in shown and streaming.redactions == 1
+    assert guard.redact("Option B is right for Q1.")[1] == 0  # B is not q1's key (A is)
+    assert guard.redact("Q1: A")[1] == 1  # the key by its letter, named by the label
