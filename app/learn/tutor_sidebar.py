@@ -279,12 +279,14 @@ class TutorSidebar(QWidget):
                 rt=rt,
             )
 
-        self.prepare_handle = self.runner.run(
+        handle = self.runner.run(
             "Getting Byte ready",
             work,
             on_error=lambda message: log.warning("preparing Byte: %s", message),
         )
-        return self.prepare_handle
+        self.destroyed.connect(handle.cancel)  # the player closed: stop reading ahead
+        self.prepare_handle = handle
+        return handle
 
     def set_module(self, module_id: str | None, title: str | None) -> None:
         """The player shows another module: nudges follow it."""

@@ -402,8 +402,7 @@ def prepare(
     rt: TutorRuntime | None = None,
 ) -> int:
     """Get Byte ready for questions about a module, in the background: load the models and
-    read the prompt's fixed beginning for this module (then the ``ahead`` modules after it and
-    the one before), so
+    read the prompt's fixed beginning for this module (then the ``ahead`` modules after it), so
     the first question starts in about a second. Runs as a background job of the model
     queue: a question asked meanwhile goes first. Returns how many modules were read now
     (0 when they were ready, e.g. from an earlier session: the states are kept on disk)."""
@@ -416,11 +415,8 @@ def prepare(
     if not modules:
         return 0
     order = [m.module_id for m in modules]
-    if module_id in order:  # the module on screen first, then the next, then the one before
-        i = order.index(module_id)
-        order = [*order[i : i + 1 + max(0, ahead)], *order[max(0, i - 1) : i]]
-    else:
-        order = order[: 1 + max(0, ahead)]
+    start = order.index(module_id) if module_id in order else 0
+    order = order[start : start + 1 + max(0, ahead)]  # the module on screen, then the next
     request = TutorRequest(
         course_id=doc.id,
         course_title=doc.title,

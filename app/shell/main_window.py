@@ -70,8 +70,11 @@ class TaskStatus(QWidget):
         self.show()
 
     def _ended(self, handle: TaskHandle) -> None:
-        """One task ended: show the newest one still running, if any."""
-        if handle is not self.handle:
+        """One task ended: show the newest one still running, if any (a background task
+        may end after the window that showed it is gone: the lambda outlives it)."""
+        import shiboken6
+
+        if handle is not self.handle or not shiboken6.isValid(self):
             return
         self.handle = None
         running = self.runner.running

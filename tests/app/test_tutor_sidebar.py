@@ -237,3 +237,37 @@ def test_a_follow_up_in_the_sidebar_continues_the_conversation(
     follow_up = provider.calls[-1]
     assert [m.role for m in follow_up] == ["system", "user", "assistant", "user"]
     assert "more simply" in follow_up[-1].content
+
+
+class _Reads(ScriptedProvider):
+    """Records the prompt beginnings it is asked to read ahead."""
+
+    def __init__(self) -> None:
+        super().__init__("Spacing spreads study over days [M3].")
+        self.prepared: list[str] = []
+
+    def prepare(self, messages, cancel=None):  # type: ignore[no-untyped-def]
+        self.prepared.append(messages[-1].content)
+        return True
+
+
+@pytest.mark.read_ahead
+def test_opening_a_module_reads_it_ahead_in_the_background_and_closing_stops_it(
+    qtbot: QtBot, ctx: AppContext, learner: CurrentUser
+) -> None:
+    reads = _Reads()
+    tutor.set_runtime(
+        tutor.TutorRuntime(ProviderChain([reads]), HashingEmbedder(), GenerationSettings())
+    )
+    try:
+        player = _player(qtbot, ctx, learner)
+        sidebar = player.tutor
+        qtbot.waitUntil(lambda: len(reads.prepared) >= 2, timeout=15000)
+        first, second = reads.prepared[:2]
+        on_screen = sidebar.module_title or ""
+        assert on_screen and on_screen in first.split("\n")[2]  # the module on screen first
+        assert "[M2]" in second  # then the next one
+        qtbot.waitUntil(lambda: sidebar.prepare_handle is not None and sidebar.prepare_handle.done)
+        assert not sidebar.busy  # reading ahead never blocks asking
+    finally:
+        tutor.set_runtime(None)
