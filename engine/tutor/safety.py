@@ -157,6 +157,7 @@ class _Secret:
     short: bool
     letter: str | None  # "a"…"f" for its position
     label: str  # "q2": how the hint prompt's quiz block names the question
+    statement: tuple[str, ...] = ()  # a true/false question's statement (content words)
 
 
 class AnswerGuard:
@@ -174,8 +175,14 @@ class AnswerGuard:
                 words = tuple(_content_words(norm))
                 short = len(words) <= 2 or len(norm.strip()) < 14
                 letter = "abcdef"[pos] if pos < 6 else None
+                options = {normalise(c.text).strip() for c in q.choices}
+                statement = (
+                    tuple(_content_words(normalise(q.prompt)))
+                    if options == {"true", "false"}
+                    else ()
+                )
                 self._secrets.append(
-                    _Secret(q.id, prompt_words, norm, words, short, letter, f"q{number}")
+                    _Secret(q.id, prompt_words, norm, words, short, letter, f"q{number}", statement)
                 )
 
     @property
@@ -207,6 +214,10 @@ class AnswerGuard:
                     or re.search(rf" {letter} is (the )?(correct|right) ", norm)
                     or f" {s.label} {letter} " in norm  # "Q1: A"
                 )
+            if not hit and s.statement and not sentence.rstrip().endswith("?"):
+                # restating a true/false statement, as it is or turned round, says whether
+                # it is true: a question back may quote it, an assertion may not
+                hit = _overlap(s.statement, norm) >= 0.7
             if hit and s.question_id not in found:
                 found.append(s.question_id)
         return found

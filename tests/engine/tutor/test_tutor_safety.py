@@ -168,3 +168,23 @@ def test_a_labelled_true_false_key_is_caught_even_when_streamed_in_pieces() -> N
     assert "False" not in shown and streaming.redactions == 1
     assert guard.redact("Option B is right for Q1.")[1] == 0  # B is not q1's key (A is)
     assert guard.redact("Q1: A")[1] == 1  # the key by its letter, named by the label
+
+
+def test_restating_a_true_false_statement_is_caught_but_asking_about_it_is_not() -> None:
+    from engine.content import Question
+    from engine.tutor.safety import AnswerGuard
+
+    q = Question.model_validate(
+        {
+            "type": "true_false",
+            "prompt": "Feeling fluent while re-reading a chapter is a reliable sign of learning.",
+            "choices": [{"text": "True"}, {"text": "False", "correct": True}],
+        }
+    )
+    guard = AnswerGuard([q])
+    told = "Feeling fluent while re-reading a chapter is not a reliable sign of learning."
+    assert guard.redact(told)[1] == 1
+    assert guard.redact("The correct answer is: False")[1] == 1
+    asked = "Is feeling fluent while re-reading a chapter a reliable sign of learning?"
+    assert guard.redact(asked)[1] == 0
+    assert guard.redact("Think about what module 1 says about storage strength.")[1] == 0
