@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -271,8 +272,10 @@ class VerifyCertificatePanel(QWidget):
         self.input.setAccessibleName("Certificate to verify")
         self.input.returnPressed.connect(self.verify)
         pick = QPushButton("Open PDF or image…")
+        pick.setAutoDefault(False)  # Enter in a dialog verifies; it never opens a file picker
         pick.clicked.connect(self._pick)
         check = QPushButton("Verify")
+        check.setDefault(True)
         check.clicked.connect(self.verify)
         self.result = QLabel("")
         self.result.setWordWrap(True)
@@ -316,3 +319,23 @@ class VerifyCertificatePanel(QWidget):
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def open_verify_dialog(store: CertificateStore, parent: QWidget | None = None) -> QDialog:
+    """Help → Verify a certificate…: anyone can check a certificate here, offline."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Verify a certificate")
+    dialog.setObjectName("verify-certificate-dialog")
+    dialog.setMinimumWidth(560)
+    panel = VerifyCertificatePanel(store, dialog)
+    panel.setObjectName("verify-certificate-panel")
+    close = QPushButton("Close")
+    close.setAutoDefault(False)
+    close.setAccessibleName("Close the certificate check")
+    close.clicked.connect(dialog.accept)
+    lay = QVBoxLayout(dialog)
+    lay.addWidget(panel, 1)
+    lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+    panel.input.setFocus()
+    dialog.show()
+    return dialog

@@ -217,7 +217,17 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+        verify = QAction("&Verify a certificate…", self)
+        verify.triggered.connect(self.verify_certificate)
+        help_menu.addAction(verify)
         apply_role(self, None)  # role-specific menus: app/shell/role_menus.py
+
+    def verify_certificate(self) -> QWidget:
+        """Check a certificate offline (the crypto and QR stack load only now)."""
+        from app.learn.certificates_view import open_verify_dialog
+        from app.services.certificates import CertificateStore
+
+        return open_verify_dialog(CertificateStore.default(self.ctx.db.path), self)
 
     # -- session -----------------------------------------------------------------------------
     def enter(self, user: CurrentUser) -> None:

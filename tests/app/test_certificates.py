@@ -22,10 +22,14 @@ import segno
 from keyring.backend import KeyringBackend
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
+from pytestqt.qtbot import QtBot
 
 from app.cli import main
 from app.services import certificates as certs
 from app.services.certificates import CertificateRequest, CertificateStore
+from app.services.context import AppContext
 from engine import secrets
 from engine.certificates import qr_payload
 from engine.certificates.encoding import b64url_decode, b64url_encode
@@ -488,3 +492,22 @@ def test_learners_see_pending_then_signed_and_can_save_and_share(
     view.copy_credential()
     shared = json.loads(QApplication.clipboard().text())
     assert shared["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+
+
+def test_help_menu_opens_an_offline_certificate_check(qtbot: QtBot, ctx: AppContext) -> None:
+    from app.learn.certificates_view import VerifyCertificatePanel
+    from app.shell.main_window import MainWindow
+
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    help_menu = next(m for m in w.menuBar().findChildren(QMenu) if m.title() == "&Help")
+    assert "&Verify a certificate…" in [a.text() for a in help_menu.actions()]
+    dialog = w.verify_certificate()
+    qtbot.addWidget(dialog)
+    panel = dialog.findChild(VerifyCertificatePanel, "verify-certificate-panel")
+    assert panel is not None and dialog.isVisible()
+    panel.verify()
+    assert panel.result.text() == "Enter a code or QR text, or open a file."
+    panel.input.setText("this is not a certificate")
+    qtbot.keyClick(panel.input, Qt.Key.Key_Return)
+    assert panel.last is not None and not panel.last.ok and "✗" in panel.result.text()
