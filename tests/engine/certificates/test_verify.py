@@ -206,7 +206,8 @@ def test_missing_or_damaged_list_is_never_invalid(org: tuple[KeySet, SigningKey]
     lists: list[dict[str, str]] = [{}, {ISSUER: "garbage"}, {ISSUER: token}]
     list_token = good.revocation_lists[ISSUER]
     h, p, s = list_token.split(".")
-    lists.append({ISSUER: f"{h}.{p}.{s[:-2]}AA"})  # a list whose signature was broken
+    broken = ("B" if s[0] != "B" else "C") + s[1:]  # always a different signature
+    lists.append({ISSUER: f"{h}.{p}.{broken}"})  # a list whose signature was broken
     _, stranger = new_key_set(ISSUER, "x", T0 - timedelta(days=5))
     lists.append({ISSUER: sign_list(empty_list(ISSUER, T0), stranger)})  # signed by a stranger
     for revocation_lists in lists:
