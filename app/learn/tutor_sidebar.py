@@ -246,6 +246,13 @@ class TutorSidebar(QWidget):
             for h in items
         ]
 
+    def _captured(
+        self,
+    ) -> tuple[AppContext, CurrentUser, str, str | None, tutor_service.TutorRuntime | None]:
+        """What a worker's function needs, as plain values: it must never hold the widget
+        (a QObject freed on a worker thread crashes; see app/tasks.py)."""
+        return self.ctx, self.user, self.course.id, self.module_id, self.rt
+
     def _prepare_if_local(self) -> None:
         if self.busy:
             return
@@ -261,13 +268,7 @@ class TutorSidebar(QWidget):
         """Read the module on screen (then the others) ahead of time, in the background."""
         if self.prepare_handle is not None and not self.prepare_handle.done:
             self.prepare_handle.cancel()  # restart with the new module first
-        ctx, user, course_id, module_id, rt = (
-            self.ctx,
-            self.user,
-            self.course.id,
-            self.module_id,
-            self.rt,
-        )
+        ctx, user, course_id, module_id, rt = self._captured()
 
         def work(control: TaskControl) -> int:
             return tutor_service.prepare(
@@ -364,13 +365,7 @@ class TutorSidebar(QWidget):
         self._set_busy(True)
         self.status.setText("Byte is thinking…")
         self._paint()
-        ctx, user, course_id, module_id, rt = (
-            self.ctx,
-            self.user,
-            self.course.id,
-            self.module_id,
-            self.rt,
-        )
+        ctx, user, course_id, module_id, rt = self._captured()
         stream = self._stream
         history = tuple(self.turns)
 
