@@ -3,96 +3,33 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.learn.learn_view import LearnView
-from app.services import learning, pending
-from app.services.accounts import CurrentUser
-from app.services.context import AppContext
-from app.services.demo import load_demo
-from app.shell import write_failures
-from app.shell.role_menus import apply_role
-from app.shell.sign_in import SignInPage
-from app.shell.sync_status import ConflictsDialog, ConnectDialog, SyncController, SyncStatusWidget
+from app.shell.window_parts import LaunchPreview, TaskStatus
 from app.tasks import TaskControl, TaskHandle, TaskRunner
 
+if TYPE_CHECKING:  # the services, sync and views load in attach(): the window paints first
+    from app.learn.learn_view import LearnView
+    from app.services.accounts import CurrentUser
+    from app.services.context import AppContext
+    from app.shell.sign_in import SignInPage
+    from app.shell.sync_status import ConflictsDialog, ConnectDialog
+
 log = logging.getLogger(__name__)
-
-
-class TaskStatus(QWidget):
-    """Status-bar view of the running task: label, progress and a Cancel button."""
-
-    def __init__(self, runner: TaskRunner) -> None:
-        super().__init__()
-        self.runner = runner
-        self.setObjectName("task-status")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel()
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 100)
-        self.bar.setFixedWidth(160)
-        self.bar.setTextVisible(False)  # dark digits over the accent fill were unreadable
-        self.bar.setAccessibleName("Task progress")
-        self.percent = QLabel()
-        self.percent.setProperty("role", "muted")
-        self.percent.setAccessibleName("Task progress, percent")
-        self.cancel = QPushButton("Cancel")
-        self.cancel.setAccessibleName("Cancel the running task")
-        for w in (self.label, self.bar, self.percent, self.cancel):
-            lay.addWidget(w)
-        self.handle: TaskHandle | None = None
-        self.cancel.clicked.connect(self._cancel)
-        runner.started.connect(self.track)
-        self.hide()
-
-    def track(self, handle: TaskHandle) -> None:
-        self.handle = handle
-        self.label.setText(handle.label)
-        self.bar.setValue(0)
-        self.percent.setText("")
-        handle.progressed.connect(self._progress)
-        handle.ended.connect(lambda: self._ended(handle))
-        self.show()
-
-    def _ended(self, handle: TaskHandle) -> None:
-        """One task ended: show the newest one still running, if any (a background task
-        may end after the window that showed it is gone: the lambda outlives it)."""
-        import shiboken6
-
-        if handle is not self.handle or not shiboken6.isValid(self):
-            return
-        self.handle = None
-        running = self.runner.running
-        if running:
-            self.track(running[-1])
-        else:
-            self.hide()
-
-    def _progress(self, fraction: float, message: str) -> None:
-        self.bar.setValue(round(fraction * 100))
-        self.percent.setText(f"{round(fraction * 100)} %")
-        if message:
-            self.label.setText(message)
-
-    def _cancel(self) -> None:
-        if self.handle is not None:
-            self.handle.cancel()
-            self.label.setText("Cancelling…")
 
 
 BANNER_STYLE = (
@@ -107,13 +44,24 @@ class MainWindow(QMainWindow):
     pending_changed = Signal()
     """The unsaved-events queue changed (emitted from whichever thread wrote)."""
 
-    def __init__(self, ctx: AppContext, runner: TaskRunner | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext | None,
+        runner: TaskRunner | None = None,
+        *,
+        preview: QImage | None = None,
+    ) -> None:
+        """``ctx`` None builds only the window's frame (menus, and the ``preview`` image of
+        the workspace or an empty page) so that it can be on screen before the database and
+        services load; :meth:`attach` then makes it the working window."""
         super().__init__()
-        self.ctx = ctx
         # the one runner of the app: every view is handed it, the status bar shows its work
         # and quitting cancels and waits for all of it
         self.runner = runner or TaskRunner(self)
         self.user: CurrentUser | None = None
+        self.attached = False
+        self.resume_user_id: str | None = None  # set on close: who the next start reopens
+        self.launch_image: QImage | None = None
         self.setWindowTitle("ByteOS")
         self.setObjectName("main-window")
         self.resize(1280, 820)
@@ -121,9 +69,10 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("workspace")
-        self.sign_in = SignInPage(ctx)
-        self.sign_in.signed_in.connect(self.enter)
-        self.stack.addWidget(self.sign_in)
+        self.preview: LaunchPreview | None = None
+        if ctx is None:
+            self.preview = LaunchPreview(preview)
+            self.stack.addWidget(self.preview)
         # what could not be saved, and a read-only database, are said here: never a modal
         self.db_banner = QLabel()
         self.db_banner.setObjectName("database-banner")
@@ -143,7 +92,24 @@ class MainWindow(QMainWindow):
         self.studio: QWidget | None = None
         self.nav_learn: QPushButton | None = None
         self.nav_studio: QPushButton | None = None
+        self._menus()
+        self.statusBar().showMessage("Starting…")  # there from the first frame: no jump
+        if ctx is not None:
+            self.attach(ctx)
 
+    def attach(self, ctx: AppContext, user: CurrentUser | None = None) -> None:
+        """Make the window work on ``ctx``: sign-in page, sync, the unsaved-events queue.
+        With ``user``, open their workspace at once (reopening after a restart)."""
+        from app.services import pending
+        from app.shell import write_failures
+        from app.shell.role_menus import apply_role
+        from app.shell.sign_in import SignInPage
+        from app.shell.sync_status import SyncController, SyncStatusWidget
+
+        self.ctx = ctx
+        self.sign_in: SignInPage = SignInPage(ctx)
+        self.sign_in.signed_in.connect(self.enter)
+        self.stack.addWidget(self.sign_in)
         self.sync = SyncController(ctx, self.runner)
         self.sync.synced.connect(self._after_sync)
         self.sync_status = SyncStatusWidget(self.sync)
@@ -157,7 +123,7 @@ class MainWindow(QMainWindow):
             if ctx.db.read_only
             else f"Offline-ready · database {ctx.db.path}"
         )
-        self._menus()
+        apply_role(self, None)  # role-specific menus: app/shell/role_menus.py
         self.pending = pending.queue_for(ctx.db.path)
         self.pending_changed.connect(self.update_database_banner)
         self._unsubscribe = self.pending.subscribe(self.pending_changed.emit)
@@ -172,6 +138,18 @@ class MainWindow(QMainWindow):
         self._first_retry.setSingleShot(True)
         self._first_retry.timeout.connect(self.retry_pending)
         self._first_retry.start(0)
+        self.attached = True
+        if user is not None:
+            self.enter(user)
+        else:
+            self.stack.setCurrentWidget(self.sign_in)
+        self._drop_preview()
+
+    def _drop_preview(self) -> None:
+        if self.preview is not None:
+            self.stack.removeWidget(self.preview)
+            self.preview.deleteLater()
+            self.preview = None
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -220,7 +198,6 @@ class MainWindow(QMainWindow):
         verify = QAction("&Verify a certificate…", self)
         verify.triggered.connect(self.verify_certificate)
         help_menu.addAction(verify)
-        apply_role(self, None)  # role-specific menus: app/shell/role_menus.py
 
     def verify_certificate(self) -> QWidget:
         """Check a certificate offline (the crypto and QR stack load only now)."""
@@ -232,6 +209,9 @@ class MainWindow(QMainWindow):
     # -- session -----------------------------------------------------------------------------
     def enter(self, user: CurrentUser) -> None:
         """Build the workspace for ``user``; the role decides which surfaces exist."""
+        from app.learn.learn_view import LearnView
+        from app.shell.role_menus import apply_role
+
         self.leave_workspace()
         self.user = user
         ws = QWidget()
@@ -333,6 +313,8 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         if not self._studio_may_leave():
             return
+        from app.shell.role_menus import apply_role
+
         self.leave_workspace()
         self.user = None
         self.sync.stop_background()
@@ -344,6 +326,8 @@ class MainWindow(QMainWindow):
 
     # -- long work -----------------------------------------------------------------------
     def load_demo_content(self) -> TaskHandle:
+        from app.services.demo import load_demo
+
         def work(control: TaskControl) -> bool:
             control.progress(0.1, "Loading demo content…")
             result = load_demo(self.ctx)
@@ -368,6 +352,8 @@ class MainWindow(QMainWindow):
     # -- what could not be saved ---------------------------------------------------------------
     def retry_pending(self) -> int:
         """Save queued events now, if the database can be written; returns how many."""
+        from app.services import learning
+
         if self.ctx.db.read_only or not len(self.pending):
             return 0
         saved = learning.save_pending(self.ctx)
@@ -402,11 +388,15 @@ class MainWindow(QMainWindow):
 
     # -- sync --------------------------------------------------------------------------------
     def connect_sync(self) -> ConnectDialog:
+        from app.shell.sync_status import ConnectDialog
+
         dialog = ConnectDialog(self.sync, self)
         dialog.open()
         return dialog
 
     def show_conflicts(self) -> ConflictsDialog:
+        from app.shell.sync_status import ConflictsDialog
+
         dialog = ConflictsDialog(self.sync, self)
         dialog.open()
         return dialog
@@ -418,6 +408,9 @@ class MainWindow(QMainWindow):
             self.learn.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.attached:  # closed while starting (or the database could not open)
+            super().closeEvent(event)
+            return
         if not self._studio_may_leave():
             event.ignore()
             return
@@ -432,4 +425,26 @@ class MainWindow(QMainWindow):
         if len(self.pending) and not self.pending.persist():
             log.error("%d learning events could not be saved anywhere", len(self.pending))
         self._unsubscribe()
+        self._keep_launch_image()
         super().closeEvent(event)
+
+    def _keep_launch_image(self) -> None:
+        """What the next start reopens and paints first (``app/shell/launch_snapshot.py``):
+        who is signed in and, for a learner (whose workspace opens on the Learn dashboard),
+        an image of that dashboard as it is now. Authors reopen on Studio, whose first page
+        depends on more than this window knows, so they get no image, only the frame."""
+        self.resume_user_id = self.user.id if self.user is not None else None
+        self.launch_image = None
+        if self.user is None or self.learn is None or self.user.can_author:
+            return
+        if not self.isVisible():
+            return
+        try:
+            self.learn.show_dashboard()
+            # cards added to a shown layout are shown by a queued call, then laid out:
+            # deliver both before the grab, or the image has no cards
+            QCoreApplication.sendPostedEvents()
+            QCoreApplication.sendPostedEvents()
+            self.launch_image = self.stack.grab().toImage()
+        except Exception:  # a cache: never in the way of quitting
+            log.exception("could not keep the launch image")

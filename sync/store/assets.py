@@ -11,13 +11,9 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import platformdirs
+from sync.store.paths import default_assets_dir
 
-from sync.store.database import APP_NAME
-
-
-def default_assets_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "assets"
+__all__ = ["AssetStore", "default_assets_dir"]
 
 
 class AssetStore:

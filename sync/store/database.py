@@ -42,7 +42,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
@@ -74,6 +73,7 @@ from sync.store.file_check import (
     known_revisions,
     write_failure,
 )
+from sync.store.paths import APP_NAME, default_db_path
 
 if TYPE_CHECKING:
     from sync.outbox import Capture
@@ -107,12 +107,6 @@ __all__ = [
     "upgrade",
     "write_failure",
 ]
-
-APP_NAME = "ByteOS"
-
-
-def default_db_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "byteos.db"
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
