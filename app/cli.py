@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     from app import cli_certificate
 
     cli_certificate.add_parser(sub)
+    from app import cli_scorm
+
+    cli_scorm.add_parser(sub)
     return p
 
 
@@ -98,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
             from app import cli_certificate
 
             return cli_certificate.run(args)
+        if args.command == "scorm":
+            from app import cli_scorm
+
+            return cli_scorm.run(args)
         return _gui(args.db, args.screenshot, args.surface)
     except WriteFailedError as err:
         print(f"byteos: nothing was saved: {err}.", file=sys.stderr)
@@ -232,6 +239,14 @@ def headless(screenshot: Path | None = None) -> bool:
     )
 
 
+def _no_display() -> bool:
+    return (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    )
+
+
 def _open_context(db: Path | None, *, interactive: bool = True) -> object:
     """Open the database, asking the user what to do if it is damaged (only when someone
     can answer: ``interactive``; otherwise the error goes up). Returns a context."""
@@ -271,17 +286,27 @@ def _open_context(db: Path | None, *, interactive: bool = True) -> object:
 
 
 def _gui(db: Path | None, screenshot: Path | None, surface: str) -> int:
-    if screenshot is not None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    interactive = not headless(screenshot)
+    if screenshot is None:  # the app: window first, the rest after (app/shell/launch.py)
+        from app.shell import launch
+
+        interactive = not headless()
+        if _no_display():  # Qt cannot start: say what is wrong with the database first
+            _open_context(db, interactive=False).close()  # type: ignore[attr-defined]
+        return launch.run(
+            db, lambda path: _open_context(path, interactive=interactive), interactive=interactive
+        )
+    return _screenshot(db, screenshot, surface)
+
+
+def _screenshot(db: Path | None, screenshot: Path, surface: str) -> int:
+    """The live screen rendered offscreen to a PNG (never the launch image): signed in as
+    the first learner (or author, for ``studio``), nobody to answer a dialog."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.services import accounts
     from app.services.context import AppContext
     from app.services.demo import load_demo
-    from sync.store.database import DatabaseError
 
-    ctx: object | None = None
-    if not interactive:  # no dialog can be answered: a database error exits 2 (see main)
-        ctx = _open_context(db, interactive=False)
+    ctx = _open_context(db, interactive=False)  # a database error exits 2 (see main)
     from PySide6.QtWidgets import QApplication
 
     from app.shell.main_window import MainWindow
@@ -289,52 +314,37 @@ def _gui(db: Path | None, screenshot: Path | None, surface: str) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName("ByteOS")
-    app.setOrganizationName("ByteOS")
     app.setStyle("Fusion")
     app.setStyleSheet(STYLESHEET)
-    if ctx is None:
-        try:
-            ctx = _open_context(db)
-        except DatabaseError as err:
-            from PySide6.QtWidgets import QMessageBox
-
-            QMessageBox.critical(None, "ByteOS", str(err))
-            raise
     assert isinstance(ctx, AppContext)
     if not accounts.list_profiles(ctx.db) and not ctx.db.read_only:
         load_demo(ctx)  # first start: something real to explore
     window = MainWindow(ctx)
-    if screenshot is not None:
-        profiles = accounts.list_profiles(ctx.db)
-        wanted = [
-            p for p in profiles if (p.can_author if surface == "studio" else p.role == "learner")
-        ] or profiles
-        if wanted:
-            window.enter(accounts.sign_in(ctx.db, wanted[0].id))
-            window.show_surface(surface)
-        studio = window.studio
-        if surface == "studio" and studio is not None:
-            from app.services import authoring
+    profiles = accounts.list_profiles(ctx.db)
+    wanted = [
+        p for p in profiles if (p.can_author if surface == "studio" else p.role == "learner")
+    ] or profiles
+    if wanted:
+        window.enter(accounts.sign_in(ctx.db, wanted[0].id))
+        window.show_surface(surface)
+    studio = window.studio
+    if surface == "studio" and studio is not None:
+        from app.services import authoring
 
-            courses = authoring.list_courses(ctx, wanted[0])
-            if courses:
-                studio.open_course(courses[0].id)  # type: ignore[attr-defined]
-        window.show()
-        app.processEvents()
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
-        ok = window.grab().save(str(screenshot), "PNG")
-        window.close()
-        ctx.close()
-        if not ok:
-            print(f"byteos: could not write {screenshot}", file=sys.stderr)
-            return 1
-        print(f"wrote {screenshot}")
-        return 0
+        courses = authoring.list_courses(ctx, wanted[0])
+        if courses:
+            studio.open_course(courses[0].id)  # type: ignore[attr-defined]
     window.show()
-    code = app.exec()
+    app.processEvents()
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    ok = window.grab().save(str(screenshot), "PNG")
+    window.close()
     ctx.close()
-    return code
+    if not ok:
+        print(f"byteos: could not write {screenshot}", file=sys.stderr)
+        return 1
+    print(f"wrote {screenshot}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ APT_PACKAGES=(
   ffmpeg espeak-ng
   # sync tests: a throwaway PostgreSQL server (started by the tests on a loopback port)
   postgresql
+  # SCORM tests: the exported runtime plays in a real browser, against the LMS runtime
+  # LMSs embed (scorm-again, fetched from npm by the tests into ~/.cache/byteos-tests)
+  chromium npm
 )
 
 missing=()

@@ -11,10 +11,13 @@ Publishing always shows the checklist first (``app.studio.publish_checklist``).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -122,6 +125,12 @@ class CourseEditor(QWidget):
             "Move course back to draft",
             "Take the course back to draft to revise it",
         )
+        self.scorm_button = named(
+            QPushButton("Export SCORM 1.2…"),
+            "studio-export-scorm",
+            "Export SCORM 1.2 package",
+            "Write the course as a SCORM 1.2 zip that any LMS can play (saves first)",
+        )
         for b in (
             self.save_button,
             self.publish_button,
@@ -129,6 +138,7 @@ class CourseEditor(QWidget):
             self.discard_button,
             self.archive_button,
             self.draft_button,
+            self.scorm_button,
         ):
             actions.addWidget(b)
         actions.addStretch(1)
@@ -155,6 +165,7 @@ class CourseEditor(QWidget):
         self.discard_button.clicked.connect(lambda: self.discard_changes())
         self.archive_button.clicked.connect(lambda: self.change_status("archived"))
         self.draft_button.clicked.connect(lambda: self.change_status("draft"))
+        self.scorm_button.clicked.connect(lambda: self.export_scorm())
         self._update_status()
 
     # ------------------------------------------------------------------ building
@@ -528,6 +539,32 @@ class CourseEditor(QWidget):
             return False
         self.load(self.editable.doc)
         self.saved.emit(self.editable.doc.id)
+        return True
+
+    def export_scorm(self, target: str | None = None) -> bool:
+        """Save, ask where, write the course as a SCORM 1.2 zip (``app.services.scorm``)."""
+        if self.doc is None or (self._dirty and not self.save()):
+            return False
+        if target is None:
+            name = "".join(c if c.isalnum() else "-" for c in self.doc.title).strip("-")
+            target, _ = QFileDialog.getSaveFileName(
+                self, "Export SCORM 1.2", f"{name or 'course'}.zip", "SCORM package (*.zip)"
+            )
+            if not target:
+                return False
+        from app.services import scorm
+
+        try:
+            self.last_scorm_export = scorm.export_scorm(
+                self.ctx, self.doc.id, Path(target), user=self.user
+            )
+        except UserError as err:
+            QMessageBox.warning(self, "Cannot export SCORM 1.2", str(err))
+            return False
+        live = " It holds the published version." if self.has_draft else ""
+        QMessageBox.information(
+            self, "SCORM 1.2 package written", f"Wrote {self.last_scorm_export.summary()}.{live}"
+        )
         return True
 
     @property
