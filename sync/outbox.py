@@ -8,6 +8,13 @@ happens inside the flush, the change and its outbox entry commit or roll back to
 code path can change a synced row without queueing it, and a crash cannot leave one
 without the other. The replicator's own writes (applying what it pulled) set
 ``session.info["sync_applying"]`` and are not captured.
+
+Whose account pushes an entry: the row's user (``user_id``), or for organisation rows with no
+user, any account of the organisation (``org_id``). A change to a *managed* table
+(``sync.tables``: assignments, compliance records, certificates) that the signed-in account
+made to someone else's row also records that account as ``author_id``: a manager's
+assignment of a learner is pushed by the manager's sync, never by another account that
+happens to use the same device.
 """
 
 from __future__ import annotations
@@ -115,6 +122,7 @@ def record(
     """Queue one change (and stamp ``fields`` for editable tables) on ``session``'s connection."""
     spec = BY_NAME[table]
     conn = session.connection()
+    author = read_state(session, "account.id") if spec.managed else None
     conn.execute(
         insert(SyncOutbox).values(
             table_name=table,
@@ -122,6 +130,7 @@ def record(
             op=op,
             user_id=scope[0],
             org_id=scope[1],
+            author_id=author if author is not None and author != scope[0] else None,
             created_at=utcnow(),
         )
     )

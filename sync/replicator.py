@@ -215,9 +215,19 @@ class Replicator:
         self._say(1.0, "Up to date")
         return self.report
 
+    def my_role(self) -> str | None:
+        with self.db.transaction() as s:
+            return s.scalar(select(Profile.role).where(Profile.id == self.account_id))
+
     def _in_scope(self) -> Any:
+        """The outbox entries this account pushes: changes it made to its own rows (not
+        those another account made to them on this device), changes it made to someone
+        else's managed row (``author_id``), and its organisation's rows of no user."""
         org = self.my_org()
-        mine = SyncOutbox.user_id == self.account_id
+        me = self.account_id
+        mine = ((SyncOutbox.user_id == me) & SyncOutbox.author_id.is_(None)) | (
+            SyncOutbox.author_id == me
+        )
         if org is None:
             return mine
         return mine | (SyncOutbox.user_id.is_(None) & (SyncOutbox.org_id == org))
@@ -299,9 +309,21 @@ class Replicator:
         rows = self._pending_rows()
         total = max(1, len(rows))
         done = 0
+        role = self.my_role()
         for spec in SPECS:
             mine = [r for r in rows if r.table == spec.name]
             if not mine:
+                continue
+            if role is not None and not spec.pushable_by(role):
+                # e.g. a certification made on a learner's device: never sent (the server
+                # would refuse it too), kept and listed as rejected with the reason. (With
+                # the role not known yet, the server decides.)
+                for row in mine:
+                    why = (
+                        f"only {' or '.join(sorted(spec.writers or ()))} accounts send {spec.name}"
+                    )
+                    self._fail(row, Refused("42501", why))
+                done += len(mine)
                 continue
             upserts = [r for r in mine if r.op == "upsert"]
             deletes = [r for r in mine if r.op == "delete"]

@@ -1,4 +1,7 @@
-"""SQLAlchemy models of the 16 canonical tables (ECOSYSTEM.md section 5) plus ``local_users``.
+"""SQLAlchemy models of the 16 canonical tables (ECOSYSTEM.md section 5) plus ``local_users``
+and the organisation side's two additions (migration 0005: ``compliance_events``, the audit
+history of compliance records, and ``certificate_issuers``, an organisation's public key set
+and signed revocation list).
 
 Column names, defaults and CHECK constraints follow the spec. Where the spec lists allowed
 values in a comment, the comment becomes a CHECK here, so a bad value is refused by the
@@ -13,6 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -30,6 +34,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from engine.adaptive.events import EVENT_TYPES, MODALITIES  # one vocabulary for both
+from engine.org.vocabulary import (  # defined once, for the engine and these CHECKs
+    COMPLIANCE_STATUSES,
+    CONTENT_STATUSES,
+    ENROLLMENT_STATUSES,
+    MEMBER_ROLES,
+    PROFILE_ROLES,
+)
 from sync.store.column_types import UTCDateTime, ValidatedJSON, utcnow
 from sync.store.json_shapes import ADAPTERS, default_modality_scores
 
@@ -56,17 +67,17 @@ def _json(kind: str) -> ValidatedJSON:
     return ValidatedJSON(ADAPTERS[kind], kind)
 
 
-PROFILE_ROLES = ("super_admin", "org_admin", "manager", "creator", "learner")
-MEMBER_ROLES = ("admin", "manager", "creator", "learner")
+# documents of the 0005 tables (not canonical, so not in json_shapes.ADAPTERS): objects
+_CHANGES: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+_KEY_SET: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+
+
 PLANS = ("free", "pro", "enterprise")
 PACES = ("fast", "medium", "slow")
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
 COGNITIVE_STYLES = ("visual", "auditory", "reading", "kinaesthetic", "mixed")
-CONTENT_STATUSES = ("draft", "published", "archived")
 ASSET_TYPES = ("image", "video", "audio", "document", "scorm")
-ENROLLMENT_STATUSES = ("not_started", "in_progress", "completed", "overdue")
 INTERACTION_TYPES = ("question", "hint_request", "explanation", "proactive_nudge")
-COMPLIANCE_STATUSES = ("pending", "compliant", "overdue", "exempt")
 
 
 class Base(DeclarativeBase):
@@ -364,11 +375,21 @@ class Certification(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     certificate_url: Mapped[str | None] = mapped_column(Text)
     verification_code: Mapped[str | None] = mapped_column(Text, unique=True)
+    credential_jwt: Mapped[str | None] = mapped_column(Text)
+    """The signed VC-JWT (0005). Written only by the organisation's signer; a row exists only
+    once signed ("pending signature" is derived: a completed path with no row)."""
 
 
 class ComplianceRecord(Base):
     __tablename__ = "compliance_records"
-    __table_args__ = (CheckConstraint(_in("status", COMPLIANCE_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", COMPLIANCE_STATUSES), name="status"),
+        CheckConstraint(
+            "status IS NULL OR status <> 'exempt' OR coalesce(length(trim(status_reason)), 0) > 0",
+            name="exempt_reason",
+        ),
+        Index("ix_compliance_records_user_course", "user_id", "course_id"),
+    )
     id: Mapped[str] = _pk()
     org_id: Mapped[str] = mapped_column(String(36), ForeignKey("organisations.id"), nullable=False)
     user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
@@ -377,6 +398,55 @@ class ComplianceRecord(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str | None] = mapped_column(Text)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    path_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("learning_paths.id"))
+    """0005: the mandatory path this course requirement belongs to (None: a course alone)."""
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    """0005: why the record has its status (the exemption reason, "completed late", ...)."""
+
+
+class ComplianceEvent(Base):
+    """One change of a compliance record, for auditors (0005). Append-only, written by the
+    server (a trigger on ``compliance_records``) and pulled: who, when, from -> to, why."""
+
+    __tablename__ = "compliance_events"
+    __table_args__ = (
+        CheckConstraint(_in("from_status", COMPLIANCE_STATUSES), name="from_status"),
+        CheckConstraint(_in("to_status", COMPLIANCE_STATUSES), name="to_status"),
+        Index("ix_compliance_events_record_changed", "record_id", "changed_at"),
+    )
+    id: Mapped[str] = _pk()
+    record_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("compliance_records.id"), nullable=False
+    )
+    org_id: Mapped[str] = mapped_column(String(36), ForeignKey("organisations.id"), nullable=False)
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("profiles.id"), nullable=False)
+    changed_by: Mapped[str | None] = mapped_column(String(36))
+    """Who made the change (None: time, or the server). No local foreign key: it may be
+    someone this device never receives (a super admin, a member removed since)."""
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=True)
+    from_status: Mapped[str | None] = mapped_column(Text)
+    to_status: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(ValidatedJSON(_CHANGES, "changes"))
+
+
+class CertificateIssuer(Base):
+    """An organisation's certificate trust material (0005): its public key set (JWKS, with
+    each key's validity window) and its signed revocation list (a compact JWS). One row per
+    organisation, readable by every member, written only by its signer (org admins)."""
+
+    __tablename__ = "certificate_issuers"
+    id: Mapped[str] = _pk()
+    org_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("organisations.id"), unique=True, nullable=False
+    )
+    key_set: Mapped[dict[str, Any]] = mapped_column(
+        ValidatedJSON(_KEY_SET, "key_set"), nullable=False
+    )
+    revocation_list: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=True
+    )
 
 
 CANONICAL_TABLES: tuple[str, ...] = (
@@ -397,6 +467,8 @@ CANONICAL_TABLES: tuple[str, ...] = (
     "certifications",
     "compliance_records",
 )
+ORG_TABLES: tuple[str, ...] = ("compliance_events", "certificate_issuers")
+"""Synced tables beyond the canonical 16 (migration 0005 says why each is needed)."""
 
 
 # -- sync bookkeeping (migration 0004): local only, never pushed -------------------------------
@@ -418,6 +490,9 @@ class SyncOutbox(Base):
     user_id: Mapped[str | None] = mapped_column(String(36))
     org_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = _created()
+    author_id: Mapped[str | None] = mapped_column(String(36))
+    """0005: the signed-in account that made a change to someone else's row (a manager's
+    assignment): that account pushes it, although the row is the learner's."""
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     state: Mapped[str] = mapped_column(
         Text, nullable=False, default="pending", server_default="pending"

@@ -90,6 +90,15 @@ CONTENT_RULES = Table(
     delete={**each(AUTHORS, "org org_draft"), "super_admin": "*"},
 )
 
+# Learning paths: as content, and managers write them too (they build the training).
+PATH_RULES = Table(
+    CONTENT,
+    select=CONTENT_RULES.select,
+    insert={**each(AUTHORS + " manager", "org org_draft"), "super_admin": "*"},
+    update={**each(AUTHORS + " manager", "org org_draft"), "super_admin": "*"},
+    delete={**each(AUTHORS + " manager", "org org_draft"), "super_admin": "*"},
+)
+
 POLICY: dict[str, Table] = {
     "organisations": Table(
         ("org", "other"),
@@ -124,10 +133,13 @@ POLICY: dict[str, Table] = {
     "skill_gaps": OWN_ROWS,
     "enrollments": Table(
         USER,
-        select=OWN_ROWS.select,
-        # managers and admins enrol their organisation's learners and follow their progress
-        insert={**each("learner creator", "own"), **each(READERS + " super_admin", "own org")},
-        update={**each("learner creator", "own"), **each(READERS + " super_admin", "own org")},
+        # managers and admins enrol their organisation's learners and follow their progress;
+        # creators assign colleagues to their own courses and paths (the world's colleague is
+        # enrolled in the creator's course). Due dates and "assigned by" are the assigner's,
+        # and a learner cannot delete an assignment: test_rls_org.py
+        select={**OWN_ROWS.select, "creator": "own org"},
+        insert={"learner": "own", **each("creator " + READERS + " super_admin", "own org")},
+        update={"learner": "own", **each("creator " + READERS + " super_admin", "own org")},
         delete=each(STAFF + " super_admin", "own"),
     ),
     # events are append-only, even for their author
@@ -135,20 +147,33 @@ POLICY: dict[str, Table] = {
         USER, select=OWN_ROWS.select, insert=each(STAFF + " super_admin", "own")
     ),
     "ai_interactions": OWN_ROWS,
-    # issued by managers and admins of the learner's organisation
+    # signed by the organisation's signer (an org admin), never for oneself; managers read
     "certifications": Table(
         USER,
         select=OWN_ROWS.select,
-        insert={**each(READERS, "own org"), "super_admin": "*"},
-        update={**each(READERS, "own org"), "super_admin": "*"},
-        delete={**each(READERS, "own org"), "super_admin": "*"},
+        insert={"org_admin": "org", "super_admin": "org other"},
+        update={"org_admin": "org", "super_admin": "org other"},
+        delete={"super_admin": "*"},
     ),
+    # managers and admins require training; a learner's update of their own record may only
+    # say when they were reminded (the matrix's update changes nothing; test_rls_org.py has
+    # status, due date and the transitions); the history makes deleting a super admin's
     "compliance_records": Table(
         USER,
         select=OWN_ROWS.select,
         insert={**each(READERS, "own org"), "super_admin": "*"},
-        update={**each(READERS, "own org"), "super_admin": "*"},
-        delete={**each(READERS, "own org"), "super_admin": "*"},
+        update={**each("learner creator", "own"), **each(READERS, "own org"), "super_admin": "*"},
+        delete={"super_admin": "*"},
+    ),
+    # the audit history: written by the server's trigger only, read like the records
+    "compliance_events": Table(USER, select=OWN_ROWS.select),
+    # the organisation's key set and revocation list: every member reads, the signer writes
+    "certificate_issuers": Table(
+        ("org", "other"),
+        select={**each(STAFF, "org"), "super_admin": "*"},
+        insert={"org_admin": "org", "super_admin": "*"},
+        update={"org_admin": "org", "super_admin": "*"},
+        delete={"super_admin": "*"},
     ),
     # global skills are for everyone signed in (even before joining), written by super admins
     "skills": Table(
@@ -160,7 +185,7 @@ POLICY: dict[str, Table] = {
     ),
     "courses": CONTENT_RULES,
     "modules": CONTENT_RULES,
-    "learning_paths": CONTENT_RULES,
+    "learning_paths": PATH_RULES,
     "content_assets": CONTENT_RULES,
     # server-only: an organisation's admins invite; accept_invitation() uses them
     "org_invitations": Table(
@@ -185,7 +210,9 @@ POLICY: dict[str, Table] = {
 #            content);
 #   "self": must be the actor (super admins excepted);
 #   "enrollee": must be the row's user (among the world's profiles, which are all learners
-#            and the actor; the staff who may also be named are tested end to end).
+#            and the actor; the staff who may also be named are tested end to end);
+#   "staff_readable": "readable", for managers, org admins and super admins only (others
+#            may not change the column at all).
 # A pair (rule on insert, rule on update) where they differ. In every case the operation on
 # the row itself must be allowed too.
 REFS: dict[tuple[str, str], str | tuple[str, str]] = {
@@ -222,7 +249,14 @@ REFS: dict[tuple[str, str], str | tuple[str, str]] = {
     ("certifications", "path_id"): "readable",
     ("compliance_records", "org_id"): "owner",
     ("compliance_records", "user_id"): "owner",
-    ("compliance_records", "course_id"): "readable",
+    ("compliance_records", "course_id"): "staff_readable",
+    ("compliance_records", "path_id"): "staff_readable",
+    # nobody writes the history through the API: the rules never get to apply
+    ("compliance_events", "record_id"): "readable",
+    ("compliance_events", "org_id"): "owner",
+    ("compliance_events", "user_id"): "owner",
+    ("compliance_events", "changed_by"): "readable",
+    ("certificate_issuers", "org_id"): "owner",
     ("org_invitations", "org_id"): "owner",
     # made by the admin who makes it; another admin may later take it over (or revoke it)
     ("org_invitations", "invited_by"): ("self", "readable"),
@@ -296,6 +330,9 @@ JSON_FREE: dict[tuple[str, str], str] = {
     ("learning_events", "payload"): "the owner's telemetry (question and skill ids of content"
     " the row's course names, which is checked)",
     ("ai_interactions", "context_used"): "the owner's retrieval notes",
+    ("compliance_events", "changes"): "the record's old and new values, written by the server"
+    " (ids among them were checked when the record was written)",
+    ("certificate_issuers", "key_set"): "public keys and the issuer's name",
 }
 
 # A module column that must name a module of the row's course column (when both are set):
@@ -310,7 +347,7 @@ SAME_COURSE: dict[str, tuple[str, str]] = {
 _SYNCED = (
     "organisations profiles org_members learner_profiles skills learner_skills skill_gaps"
     " courses modules content_assets learning_paths enrollments learning_events"
-    " ai_interactions certifications compliance_records"
+    " ai_interactions certifications compliance_records compliance_events certificate_issuers"
 )
 TRIGGERS: dict[str, str] = {
     "sync_stamp": _SYNCED,  # change numbers
@@ -328,6 +365,11 @@ TRIGGERS: dict[str, str] = {
     "check_module_in_course_update": "learning_events ai_interactions",
     "check_enrolled_by_insert": "enrollments",
     "check_enrolled_by_update": "enrollments",
+    "check_assigned_content": "enrollments compliance_records",  # assign published content
+    "guard_enrollment": "enrollments",  # due dates and "assigned by" are the assigner's
+    "enrollment_compliance": "enrollments",  # a completion makes compliance records compliant
+    "guard_compliance": "compliance_records",  # who changes what, and the transitions
+    "compliance_history": "compliance_records",  # every change into compliance_events
 }
 
 # Foreign keys out of public, not part of the matrix.
@@ -356,6 +398,9 @@ def expected_ref(
         return expected("select", role, ref_table, target)
     if rule == "enrollee":
         return target == home
+    if rule == "staff_readable":
+        staff = role in ("manager", "org_admin", "super_admin")
+        return staff and expected("select", role, ref_table, target)
     assert rule == "self", rule
     return target == "own" or role == "super_admin"
 

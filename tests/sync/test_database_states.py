@@ -317,10 +317,11 @@ def test_random_byte_damage_is_always_reported_as_damage(tmp_path: Path) -> None
     assert refused > DAMAGED_COPIES // 2
 
 
-@pytest.mark.parametrize("seed", [4, 19, 23])
+@pytest.mark.parametrize("seed", [0, 12, 19])
 def test_damage_that_breaks_text_decoding_is_damage(tmp_path: Path, seed: int) -> None:
     """8 random bytes changed in a new database: with these seeds quick_check's answer is
-    not UTF-8 (the old check died with UnicodeDecodeError); it is 'damaged', exit 2."""
+    not UTF-8 (the old check died with UnicodeDecodeError); it is 'damaged', exit 2.
+    (The seeds depend on the file's layout: they were re-picked for schema 0005.)"""
     path = tmp_path / "bad-utf8.db"
     upgrade(path)
     data = bytearray(path.read_bytes())

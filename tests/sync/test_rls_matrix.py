@@ -135,6 +135,7 @@ USER_TABLES = (
     "ai_interactions",
     "certifications",
     "compliance_records",
+    "compliance_events",
 )
 
 
@@ -255,10 +256,22 @@ def build_world(supabase: Supabase) -> World:
         o["ai_interactions"][u.id] = new(
             "ai_interactions", user_id=u.id, course_id=c, module_id=m, interaction_type="question"
         )
-        o["certifications"][u.id] = new("certifications", user_id=u.id, path_id=p)
-        o["compliance_records"][u.id] = new(
-            "compliance_records", org_id=org, user_id=u.id, course_id=c, status="pending"
+        o["certifications"][u.id] = new(
+            "certifications",
+            user_id=u.id,
+            path_id=p,
+            credential_jwt="eyJhbGciOiJFZERTQSJ9.e30.c2ln",
+            verification_code=secrets.token_hex(8),
         )
+        record = new("compliance_records", org_id=org, user_id=u.id, course_id=c, status="pending")
+        o["compliance_records"][u.id] = record
+        # made by the server's history trigger
+        [(event,)] = q("select id from compliance_events where record_id = %s", (record,))
+        o["compliance_events"][u.id] = str(event)
+    issuer = {
+        org: new("certificate_issuers", org_id=org, key_set={"issuer": {}, "keys": []})
+        for org in (org_a, org_b)
+    }
     fixed: dict[tuple[str, str], Any] = {
         ("organisations", "org"): org_a,
         ("organisations", "other"): org_b,
@@ -266,6 +279,8 @@ def build_world(supabase: Supabase) -> World:
         ("skills", "global"): sg,
         ("skills", "other"): sb,
         ("org_invitations", "org"): inv_a,
+        ("certificate_issuers", "org"): issuer[org_a],
+        ("certificate_issuers", "other"): issuer[org_b],
         ("org_invitations", "other"): inv_b,
         ("sync_tombstones", "org"): tomb[org_a],
         ("sync_tombstones", "other"): tomb[org_b],
@@ -355,11 +370,17 @@ class Runner:
         return {**model, "user_id": actor.uid}
 
     def home(self, table: str, op: str, role: str) -> str | None:
+        """The scope of the row the foreign-key cases start from: the first the actor may
+        do ``op`` on (a certification's signer may not insert their own), else the first
+        they have a row of."""
         actor = self.world.actors[role]
-        for scope in policy.POLICY[table].scopes:
-            if self.source(Case(table, role, op, scope), actor) is not None:
-                return scope
-        return None
+        have = [
+            scope
+            for scope in policy.POLICY[table].scopes
+            if self.source(Case(table, role, op, scope), actor) is not None
+        ]
+        allowed = [s for s in have if policy.expected(op, role, table, s)]
+        return (allowed or have or [None])[0]
 
     def new_row(self, case: Case, src: Row, actor: Actor) -> tuple[Row, list[sql.Composable]]:
         """A new row like ``src``: a new key, new values for unique text columns."""
