@@ -17,14 +17,17 @@ APT_PACKAGES=(
   # sync tests: a throwaway PostgreSQL server (started by the tests on a loopback port)
   postgresql
   # SCORM tests: the exported runtime plays in a real browser, against the LMS runtime
-  # LMSs embed (scorm-again, fetched from npm by the tests into ~/.cache/byteos-tests)
-  chromium npm
+  # LMSs embed (scorm-again, fetched with npm by the tests into ~/.cache/byteos-tests)
+  chromium
 )
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm from Debian only where there is none: a Node.js installed another way (NodeSource, a
+# tarball) conflicts with Debian's npm package
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   SUDO=""

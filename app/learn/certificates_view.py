@@ -201,14 +201,24 @@ class CertificatesView(QWidget):
         super().__init__(parent)
         self._store, self._learner, self._branding = store, learner_id, branding
         self.list = QListWidget()
+        self.list.setObjectName("certificates-list")
         self.list.setAccessibleName("My certificates")
         self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
         self.save_button = QPushButton("Save PDF…")
+        self.save_button.setObjectName("certificate-save-pdf")
+        self.save_button.setAccessibleName("Save the certificate as PDF")
         self.save_button.clicked.connect(self._save_dialog)
+        self.open_button = QPushButton("Open PDF")
+        self.open_button.setObjectName("certificate-open-pdf")
+        self.open_button.setAccessibleName("Open the certificate PDF")
+        self.open_button.clicked.connect(self.open_pdf)
         self.copy_button = QPushButton("Copy credential JSON")
+        self.copy_button.setObjectName("certificate-copy-json")
+        self.copy_button.setAccessibleName("Copy the signed credential JSON")
         self.copy_button.clicked.connect(self.copy_credential)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
+        buttons.addWidget(self.open_button)
         buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -237,7 +247,24 @@ class CertificatesView(QWidget):
         cert = self.selected()
         ready = cert is not None and cert.signed
         self.save_button.setEnabled(ready)
+        self.open_button.setEnabled(ready)
         self.copy_button.setEnabled(ready)
+
+    def open_pdf(self) -> Path | None:
+        """Write the selected certificate's PDF to a temporary file and open it."""
+        import tempfile
+
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        cert = self.selected()
+        if cert is None or not cert.signed:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="byteos-certificate-"))
+        path = self.save_pdf(folder / f"{cert.verification_code or cert.id}.pdf")
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        return path
 
     def save_pdf(self, path: Path) -> Path | None:
         cert = self.selected()
@@ -337,5 +364,31 @@ def open_verify_dialog(store: CertificateStore, parent: QWidget | None = None) -
     lay.addWidget(panel, 1)
     lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
     panel.input.setFocus()
+    dialog.show()
+    return dialog
+
+
+def open_certificates_dialog(
+    store: CertificateStore,
+    learner_id: str,
+    branding: dict[str, object] | None = None,
+    parent: QWidget | None = None,
+) -> QDialog:
+    """The learner's certificates (from the Learn dashboard): save or open the PDF, copy the
+    credential; pending ones say so."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("My certificates")
+    dialog.setObjectName("certificates-dialog")
+    dialog.setMinimumWidth(560)
+    view = CertificatesView(store, learner_id, branding, dialog)
+    view.setObjectName("certificates-view")
+    close = QPushButton("Close")
+    close.setAutoDefault(False)
+    close.setAccessibleName("Close my certificates")
+    close.clicked.connect(dialog.accept)
+    lay = QVBoxLayout(dialog)
+    lay.addWidget(view, 1)
+    lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+    dialog.certificates_view = view  # type: ignore[attr-defined]
     dialog.show()
     return dialog

@@ -321,6 +321,11 @@ class Dashboard(QWidget):
         self.side = LearningPanel()
         body.addWidget(self.side, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(body, 1)
+        from app.learn.assigned_work import AssignedWork  # issue 12: assigned work first
+
+        self.assigned = AssignedWork(ctx, user)
+        self.assigned.open_course.connect(self.open_course)
+        main.addWidget(self.assigned)
         self.next_action = NextActionCard()
         self.next_action.go_requested.connect(self._perform)
         main.addWidget(self.next_action)
@@ -338,6 +343,7 @@ class Dashboard(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self.assigned.refresh()
         self.refresh_twin()
         first = self.user.full_name.split(" ")[0] or "learner"
         returning = self.twin is not None and self.twin.events > 0

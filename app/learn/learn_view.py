@@ -48,6 +48,11 @@ class LearnView(QStackedWidget):
     ) -> None:
         try:
             doc = learning.open_course(self.ctx, self.user, course_id)
+            from app.services.paths import lock_for  # a path's completion order (issue 12)
+
+            locked = lock_for(self.ctx, self.user, course_id)
+            if locked:
+                raise UserError(f"{locked}: this course follows them in your learning path.")
         except UserError as err:
             QMessageBox.warning(self, "Cannot open course", str(err))
             self.dashboard.refresh()

@@ -63,6 +63,7 @@ from engine.certificates.verify import (
     verify_qr_text,
     verify_token,
 )
+from sync.store.database import Database
 
 State = Literal["pending_signature", "signed"]
 CREDENTIAL_JWT = "credential.jwt"
@@ -163,10 +164,9 @@ class Certificate:
 
 
 def certification_row(cert: Certificate) -> dict[str, Any]:
-    """The ``certifications`` columns of the canonical schema for ``cert`` (a signed one:
-    pending certificates are not rows, see the README). ``certificate_url`` is left for the
-    storage upload of the PDF. The signed credential itself needs a column the schema does
-    not have yet (``credential_jwt``); until then it lives in :class:`CertificateStore`."""
+    """The ``certifications`` columns for ``cert`` (a signed one: pending certificates are
+    not rows, see the README), with the signed VC-JWT in ``credential_jwt`` (0005).
+    ``certificate_url`` is left for the storage upload of the PDF."""
     if not cert.signed:
         raise UserError("only a signed certificate becomes a certifications row")
     return {
@@ -177,6 +177,7 @@ def certification_row(cert: Certificate) -> dict[str, Any]:
         "expires_at": cert.expires_at,
         "certificate_url": None,
         "verification_code": cert.verification_code,
+        "credential_jwt": cert.token,
     }
 
 
@@ -267,16 +268,19 @@ class CertificateStore:
     ``trust/<org>.jwks.json`` for public key sets and ``trust/<org>.revocations.jwt`` for the
     cached signed revocation lists. Private keys are never written here."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, db: Database | None = None) -> None:
         self.root = root
+        self.db = db
+        """When given, signed certificates and the organisations' key sets and revocation
+        lists are also read from the synced tables (the end of this module)."""
 
     @classmethod
-    def default(cls, db_path: Path | None = None) -> CertificateStore:
+    def default(cls, db_path: Path | None = None, db: Database | None = None) -> CertificateStore:
         if db_path is not None:
-            return cls(db_path.parent / "certificates")
+            return cls(db_path.parent / "certificates", db)
         import platformdirs
 
-        return cls(Path(platformdirs.user_data_dir("ByteOS", appauthor=False)) / "certificates")
+        return cls(Path(platformdirs.user_data_dir("ByteOS", appauthor=False)) / "certificates", db)
 
     def _dir(self, name: str) -> Path:
         path = self.root / name
@@ -302,7 +306,10 @@ class CertificateStore:
         return next((c for c in self.all() if c.id == cert_id), None)
 
     def by_code(self, code: str) -> Certificate | None:
-        return next((c for c in self.all() if c.verification_code == code), None)
+        found = next((c for c in self.all() if c.verification_code == code), None)
+        if found is None and self.db is not None:
+            found = _row_by_code(self.db, code)
+        return found
 
     def for_learner(self, learner_id: str) -> list[Certificate]:
         return [c for c in self.all() if c.request.learner_id == learner_id]
@@ -344,6 +351,11 @@ class CertificateStore:
     def trust(self) -> TrustedIssuers:
         sets = {ks.issuer_id: ks for ks in self.key_sets()}
         lists = {i: t for i in sets if (t := self.revocations(i)) is not None}
+        if self.db is not None:  # what sync brought: certificate_issuers
+            for ks, token in _issuers(self.db):
+                sets[ks.issuer_id] = sets[ks.issuer_id].merged(ks) if ks.issuer_id in sets else ks
+                if token and ks.issuer_id not in lists:
+                    lists[ks.issuer_id] = token
         return TrustedIssuers(sets, lists)
 
 
@@ -526,6 +538,8 @@ def _sign(
 
 def _unused_code(store: CertificateStore) -> str:
     taken = {c.verification_code for c in store.all()}
+    if store.db is not None:
+        taken |= _row_codes(store.db)
     while True:
         code = str(new_code())
         if code not in taken:
@@ -727,4 +741,199 @@ def verify_image(
 
 def certificates_for(store: CertificateStore, learner_id: str) -> Iterable[Certificate]:
     """A learner's certificates, newest first (pending ones show "pending signature")."""
+    if store.db is not None:
+        return certificates_of(store.db, store, learner_id)
     return sorted(store.for_learner(learner_id), key=lambda c: c.request.completed_at, reverse=True)
+
+
+# -- the synced tables (0005): certifications and certificate_issuers --------------------------
+# A completed path with ``issue_cert`` and no ``certifications`` row is *pending signature*
+# (derived, never stored: a learner never writes that table). On the learner's device the
+# request is also kept in the folder store (to show and print "pending signature"); the org
+# admin's app finds the same completions in the synced enrolments, signs them and writes the
+# rows (pushed by the signer only), and publishes the key set and revocation list to
+# ``certificate_issuers`` so every member's device can verify offline.
+_CERT_NS = uuid.UUID("5c2e8f4a-1d3b-4c6a-9e7f-2a4b6c8d0e1f")
+
+
+def certificate_id_for(learner_id: str, path_id: str, completed_at: datetime) -> str:
+    """One id per learner, path and completion: the learner's pending request and the row
+    the signer writes are the same certificate (a renewal is a new completion, a new id)."""
+    return str(uuid.uuid5(_CERT_NS, f"{learner_id}:{path_id}:{format_time(utc(completed_at))}"))
+
+
+def _requests(db: Database, org_id: str | None, learner_id: str | None) -> list[tuple[str, Any]]:
+    """(certificate id, request) for every completed path with issue_cert, in scope."""
+    from sqlalchemy import select
+
+    from sync.store.models import Enrollment, LearningPath, Organisation, Profile
+
+    q = (
+        select(Enrollment, LearningPath, Profile.full_name, Organisation.name)
+        .join(LearningPath, LearningPath.id == Enrollment.path_id)
+        .join(Profile, Profile.id == Enrollment.user_id)
+        .join(Organisation, Organisation.id == LearningPath.org_id)
+        .where(Enrollment.status == "completed", Enrollment.completed_at.is_not(None))
+    )
+    if org_id is not None:
+        q = q.where(LearningPath.org_id == org_id)
+    if learner_id is not None:
+        q = q.where(Enrollment.user_id == learner_id)
+    out = []
+    with db.transaction() as s:
+        for e, path, name, org_name in s.execute(q).all():
+            cfg = path.certification_config or {}
+            if not cfg.get("issue_cert"):
+                continue
+            req = CertificateRequest(
+                learner_id=e.user_id,
+                learner_name=name or "",
+                path_id=path.id,
+                path_title=path.title,
+                org_id=path.org_id,
+                org_name=org_name,
+                completed_at=utc(e.completed_at),
+                validity_days=cfg.get("validity_days"),
+                path_description=path.description or "",
+            )
+            out.append((certificate_id_for(e.user_id, path.id, e.completed_at), req))
+    return out
+
+
+def _rows(db: Database, ids: Iterable[str]) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from sync.store.models import Certification
+
+    with db.transaction() as s:
+        rows = s.scalars(select(Certification).where(Certification.id.in_(list(ids)))).all()
+        return {
+            r.id: (r.verification_code, r.issued_at, r.expires_at, r.credential_jwt) for r in rows
+        }
+
+
+def _from_row(cert_id: str, req: CertificateRequest, row: Any) -> Certificate:
+    code, issued, expires, token = row
+    return Certificate(cert_id, "signed", req, code, issued, expires, token)
+
+
+def request_certificates(
+    ctx_db: Database, store: CertificateStore, learner_id: str, now: datetime
+) -> list[Certificate]:
+    """On the learner's device, after a refresh: a certificate request for each completed
+    path with ``issue_cert`` that has none yet (pending signature here; signed at once only
+    on a device that holds the key, for someone else). Returns the new ones."""
+    made = []
+    reqs = _requests(ctx_db, None, learner_id)
+    signed = _rows(ctx_db, [i for i, _ in reqs])
+    for cert_id, req in reqs:
+        if cert_id in signed or store.get(cert_id) is not None:
+            continue
+        pending = Certificate(cert_id, "pending_signature", req)
+        store.save(pending)  # the signer signs it when the completion reaches its device
+        made.append(pending)
+    return made
+
+
+def sign_pending_rows(
+    db: Database, store: CertificateStore, signer_id: str, org_id: str, now: datetime
+) -> list[Certificate]:
+    """On the org admin's device (it holds the key): sign every completion of the
+    organisation still pending signature and write its ``certifications`` row; publish the
+    key set and revocation list to ``certificate_issuers``. Nobody certifies themselves."""
+    from sync.store.models import Certification
+
+    key = signing_key(org_id)
+    if key is None:
+        raise UserError("this device does not hold the organisation's signing key")
+    reqs = [(i, r) for i, r in _requests(db, org_id, None) if r.learner_id != signer_id]
+    done = _rows(db, [i for i, _ in reqs])
+    signed: list[Certificate] = []
+    for cert_id, req in reqs:
+        if cert_id in done:
+            continue
+        cert = _sign(store, Certificate(cert_id, "pending_signature", req), key, now)
+        with db.transaction() as s:
+            s.add(Certification(**certification_row(cert)))
+        store.save(cert)
+        signed.append(cert)
+    signed += sign_pending(store, org_id, now)  # folder requests made on this device
+    publish_trust(db, store, org_id)
+    return signed
+
+
+def publish_trust(db: Database, store: CertificateStore, org_id: str) -> None:
+    """The organisation's key set and signed revocation list into ``certificate_issuers``."""
+    from sqlalchemy import select
+
+    from sync.store.models import CertificateIssuer
+
+    issuer = issuer_id_for(org_id)
+    key_set = store.key_set(issuer)
+    if key_set is None:
+        return
+    with db.transaction() as s:
+        row = s.scalars(select(CertificateIssuer).where(CertificateIssuer.org_id == org_id)).first()
+        if row is None:
+            row = CertificateIssuer(org_id=org_id, key_set={})
+            s.add(row)
+        stored = KeySet.from_jwks(row.key_set) if row.key_set else None
+        merged = stored.merged(key_set) if stored else key_set
+        row.key_set = json.loads(merged.to_json())
+        row.revocation_list = store.revocations(issuer)
+
+
+def certificates_of(db: Database, store: CertificateStore, learner_id: str) -> list[Certificate]:
+    """The learner's certificates, newest first: signed rows (synced), and requests still
+    pending signature."""
+    reqs = _requests(db, None, learner_id)
+    rows = _rows(db, [i for i, _ in reqs])
+    found = {i: _from_row(i, r, rows[i]) for i, r in reqs if i in rows}
+    for cert in store.for_learner(learner_id):
+        found.setdefault(cert.id, cert)
+    return sorted(found.values(), key=lambda c: c.request.completed_at, reverse=True)
+
+
+def _row_by_code(db: Database, code: str) -> Certificate | None:
+    from sqlalchemy import select
+
+    from sync.store.models import Certification
+
+    with db.transaction() as s:
+        row = s.scalars(
+            select(Certification).where(Certification.verification_code == code)
+        ).first()
+        if row is None or not row.credential_jwt:
+            return None
+        cert_id, user_id, path_id = row.id, row.user_id, row.path_id
+        values = (row.verification_code, row.issued_at, row.expires_at, row.credential_jwt)
+    req = next((r for i, r in _requests(db, None, user_id) if i == cert_id), None)
+    if req is None:  # the completion is not on this device: the credential says enough
+        req = CertificateRequest(user_id, "", path_id, "", "", "", values[1] or utc(datetime.now()))
+    return _from_row(cert_id, req, values)
+
+
+def _row_codes(db: Database) -> set[str]:
+    from sqlalchemy import select
+
+    from sync.store.models import Certification
+
+    with db.transaction() as s:
+        return {c for c in s.scalars(select(Certification.verification_code)) if c}
+
+
+def _issuers(db: Database) -> list[tuple[KeySet, str | None]]:
+    from sqlalchemy import select
+
+    from sync.store.models import CertificateIssuer
+
+    out = []
+    with db.transaction() as s:
+        for ks, token in s.execute(
+            select(CertificateIssuer.key_set, CertificateIssuer.revocation_list)
+        ).all():
+            try:
+                out.append((KeySet.from_jwks(ks), token))
+            except KeyFormatError:
+                continue  # a damaged key set is skipped, never fatal
+    return out

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QPushButton
 
-from app.services import roles
+from app.services import assignments, compliance, paths, roles
 from app.services.accounts import CurrentUser
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ def _install(window: MainWindow) -> None:
     connect = getattr(window, "connect_action", None)
     if connect is not None:  # what a creator calls it, not the server's product name
         connect.setText("&Connect to your organisation…")
+    _install_organisation_menu(window)
     window.settings_action = settings  # type: ignore[attr-defined]
     window.team_action = team  # type: ignore[attr-defined]
     window.settings_dialog = None  # type: ignore[attr-defined]
@@ -71,10 +72,62 @@ def apply_role(window: MainWindow, user: CurrentUser | None) -> None:
     team_ok = roles.may_view_team(user) and window.learn is not None
     window.team_action.setVisible(team_ok)  # type: ignore[attr-defined]
     window.team_action.setEnabled(team_ok)  # type: ignore[attr-defined]
+    org_actions = {
+        "paths": paths.may_edit(user),
+        "assign": assignments.may_assign(user),
+        "compliance": compliance.may_manage(user),
+    }
+    for key, ok in org_actions.items():
+        action = window.org_actions[key]  # type: ignore[attr-defined]
+        action.setVisible(ok and window.learn is not None)
+        action.setEnabled(ok and window.learn is not None)
+    window.org_menu.menuAction().setVisible(any(org_actions.values()))  # type: ignore[attr-defined]
     if team_ok and user is not None:
         _add_team_surface(window, user)
     else:
         window.team_view = window.nav_team = None  # type: ignore[attr-defined]
+
+
+def _install_organisation_menu(window: MainWindow) -> None:
+    """Organisation → Learning paths…, Assign training…, Compliance… (issue 12)."""
+    menu = window.menuBar().addMenu("&Organisation")
+    menu.setObjectName("organisation-menu")
+    specs = (
+        ("paths", "&Learning paths…", open_paths),
+        ("assign", "&Assign training…", open_assign),
+        ("compliance", "&Compliance…", open_compliance),
+    )
+    actions = {}
+    for key, text, slot in specs:
+        action = QAction(text, window)
+        action.setObjectName(f"{key}-action")
+        action.triggered.connect(lambda _checked=False, f=slot: f(window))
+        menu.addAction(action)
+        actions[key] = action
+    window.org_menu = menu  # type: ignore[attr-defined]
+    window.org_actions = actions  # type: ignore[attr-defined]
+    window.org_dialog = None  # type: ignore[attr-defined]
+
+
+def open_paths(window: MainWindow) -> None:
+    from app.studio.paths_view import open_paths_dialog
+
+    if window.user is not None:
+        window.org_dialog = open_paths_dialog(window.ctx, window.user, window)  # type: ignore[attr-defined]
+
+
+def open_assign(window: MainWindow) -> None:
+    from app.studio.assign_dialog import open_assign_dialog
+
+    if window.user is not None:
+        window.org_dialog = open_assign_dialog(window.ctx, window.user, window)  # type: ignore[attr-defined]
+
+
+def open_compliance(window: MainWindow) -> None:
+    from app.studio.compliance_view import open_compliance_dialog
+
+    if window.user is not None:
+        window.org_dialog = open_compliance_dialog(window.ctx, window.user, window)  # type: ignore[attr-defined]
 
 
 def _add_team_surface(window: MainWindow, user: CurrentUser) -> None:

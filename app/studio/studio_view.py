@@ -159,6 +159,11 @@ class StudioView(QWidget):
         )
         self.generate_button.clicked.connect(self.generate_course)
         lv.addWidget(self.generate_button)
+        self.paths_button = named(  # issue 12: the path builder
+            QPushButton("Learning paths…"), "studio-paths", "Open the learning path builder"
+        )
+        self.paths_button.clicked.connect(self.open_paths)
+        lv.addWidget(self.paths_button)
         split.addWidget(left)
 
         self.stack = QStackedWidget()
@@ -209,6 +214,12 @@ class StudioView(QWidget):
         self.refresh()
         self.open_course(dialog.course_id)
         return dialog.course_id
+
+    def open_paths(self) -> QWidget:
+        from app.studio.paths_view import open_paths_dialog
+
+        self.paths_dialog = open_paths_dialog(self.ctx, self.user, self)
+        return self.paths_dialog
 
     def open_media_library(self) -> None:
         from app.studio.media_library import MediaLibraryDialog

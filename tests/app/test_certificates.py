@@ -511,3 +511,56 @@ def test_help_menu_opens_an_offline_certificate_check(qtbot: QtBot, ctx: AppCont
     panel.input.setText("this is not a certificate")
     qtbot.keyClick(panel.input, Qt.Key.Key_Return)
     assert panel.last is not None and not panel.last.ok and "✗" in panel.result.text()
+
+
+def test_a_completed_path_is_pending_on_the_learner_device_and_signed_into_the_table(
+    ctx: AppContext, devices: Devices, tmp_path: Path
+) -> None:
+    """The table wiring (0005): completion -> pending request -> the admin signs the row ->
+    a code is looked up in ``certifications`` on another device's store."""
+    from sqlalchemy import select
+
+    from app.services import accounts, assignments, authoring, learning, paths
+    from app.services.paths import PathCourseRef
+    from sync.store.models import Certification, CertificateIssuer
+
+    course = "c42b5cc1-bd40-5228-b962-000813b4972e"
+    profiles = {p.role: p for p in accounts.list_profiles(ctx.db)}
+    admin, learner = profiles["org_admin"], profiles["learner"]
+    path = paths.create_path(ctx, admin, "Onboarding")
+    path.courses, path.issue_cert, path.validity_days = [PathCourseRef(course)], True, 365
+    paths.save_path(ctx, admin, path)
+    paths.set_status(ctx, admin, path.id, "published")
+    now = datetime.now(UTC)
+    assignments.assign(ctx, admin, path_id=path.id, learner_ids=[learner.id], now=now)
+    devices.use(devices.learner)  # the learner's laptop: no key
+    for m in authoring.load_course(ctx, course).modules:
+        learning.record_event(ctx, learner, "module_start", course_id=course, module_id=m.id)
+        learning.record_event(ctx, learner, "module_complete", course_id=course, module_id=m.id)
+    assert assignments.refresh_my_paths(ctx, learner, now) == [path.id]
+    learner_store = CertificateStore(tmp_path / "learner-certs", ctx.db)
+    [pending] = certs.request_certificates(ctx.db, learner_store, learner.id, now)
+    assert not pending.signed and "Pending signature" in pending.status_label
+    assert certs.request_certificates(ctx.db, learner_store, learner.id, now) == []
+    with pytest.raises(certs.UserError, match="does not hold"):
+        certs.sign_pending_rows(ctx.db, learner_store, learner.id, ORG, now)
+    # the admin's app, after sync brought the completion
+    devices.use(devices.admin)
+    admin_store = CertificateStore(tmp_path / "admin-certs", ctx.db)
+    certs.set_up_signing(admin_store, ORG, ORG_NAME, now - timedelta(days=1))
+    [signed] = certs.sign_pending_rows(ctx.db, admin_store, admin.id, ORG, now)
+    assert signed.id == pending.id and signed.signed
+    assert certs.sign_pending_rows(ctx.db, admin_store, admin.id, ORG, now) == []
+    row = certs.certification_row(signed)
+    assert row["credential_jwt"] == signed.token
+    with ctx.db.transaction() as s:
+        stored = s.get(Certification, signed.id)
+        assert stored is not None and stored.credential_jwt == signed.token
+        assert s.scalars(select(CertificateIssuer)).one().revocation_list
+    # back on the learner's device: the signed row replaces the pending request, and its
+    # code verifies with the synced key set only
+    devices.use(devices.learner)
+    [mine] = list(certs.certificates_for(learner_store, learner.id))
+    assert mine.signed and mine.verification_code == signed.verification_code
+    result = certs.verify(learner_store, signed.verification_code or "", now)
+    assert result.verdict is Verdict.VALID, result.reason
