@@ -248,9 +248,9 @@ class SyncService:
                 org = s.scalar(select(Profile.org_id).where(Profile.id == account))
                 # the account's own changes, and those it made to others' rows (a manager's
                 # assignment of a learner): not a learner's row a manager changed here
-                mine = (
-                    (SyncOutbox.user_id == account) & SyncOutbox.author_id.is_(None)
-                ) | (SyncOutbox.author_id == account)
+                mine = ((SyncOutbox.user_id == account) & SyncOutbox.author_id.is_(None)) | (
+                    SyncOutbox.author_id == account
+                )
                 if org is not None:
                     mine = mine | (SyncOutbox.user_id.is_(None) & (SyncOutbox.org_id == org))
                 rows = rows.where(mine)

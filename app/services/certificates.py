@@ -9,11 +9,12 @@ in state ``pending_signature``: the learner sees "pending signature", nothing on
 can sign, and the pending request waits until the admin's app signs it (:func:`sign_pending`)
 after sync brings the completion there.
 
-Storage is deliberately thin and replaceable: :class:`CertificateStore` keeps plain JSON in
-a folder (certificates, the organisations' public key sets, the cached signed revocation
-lists). When the database and sync side is wired, the same dataclasses go to the
-``certifications`` table (:func:`certification_row`) and the synced key set and revocation
-list; nothing here needs to change shape.
+Storage: the synced tables are the source of truth (migration 0005): ``certifications``
+rows (signed only, with ``credential_jwt``) and ``certificate_issuers`` (key set and signed
+revocation list), read and written by the end of this module. :class:`CertificateStore`
+keeps plain JSON in a folder beside them (pending requests, imported trust) and, given the
+database, reads both. Pending signature is derived: a completed path with ``issue_cert`` and
+no row (``resources/certificates/README.md``).
 
 Qt-free: the PDF itself is drawn by ``app/learn/certificates_view.py`` (``QPdfWriter``) from the
 :class:`CertificateFace` built here; reading a PDF back uses pypdf, reading a QR image uses
@@ -262,7 +263,7 @@ def _qr_png(text: str) -> bytes:
     return out.getvalue()
 
 
-# -- the folder store (thin; replaced by the database when wired) -----------------------------
+# -- the folder store (requests made here, imported trust; the tables are read too) --------
 class CertificateStore:
     """JSON files under ``root``: ``issued/<id>.json`` for certificates (pending or signed),
     ``trust/<org>.jwks.json`` for public key sets and ``trust/<org>.revocations.jwt`` for the
@@ -857,9 +858,45 @@ def sign_pending_rows(
             s.add(Certification(**certification_row(cert)))
         store.save(cert)
         signed.append(cert)
-    signed += sign_pending(store, org_id, now)  # folder requests made on this device
+    if signed:
+        refresh_revocations(store, org_id, now)
     publish_trust(db, store, org_id)
     return signed
+
+
+def sign_if_signer(
+    db: Database,
+    store: CertificateStore,
+    user_id: str,
+    role: str,
+    org_id: str | None,
+    now: datetime,
+) -> list[Certificate]:
+    """What the admin's app runs on start, on refresh and after a sync: sign what is pending
+    when this account signs for its organisation and this device holds the key; else
+    nothing (``[]``), never an error."""
+    from engine.org.vocabulary import SIGNER_ROLES
+
+    if role not in SIGNER_ROLES or org_id is None or db.read_only or not can_sign(org_id):
+        return []
+    return sign_pending_rows(db, store, user_id, org_id, now)
+
+
+def sign_after_sync(db: Database, now: datetime) -> list[Certificate]:
+    """For the sync service's after-sync hook (Qt-free): the signed-in account of this
+    database (``account.id``) signs the completions the sync brought, if it is the signer."""
+    from sqlalchemy import select
+
+    from sync.store.models import Profile, SyncState
+
+    with db.transaction() as s:
+        account = s.scalar(select(SyncState.value).where(SyncState.key == "account.id"))
+        profile = s.get(Profile, account) if account else None
+        if profile is None:
+            return []
+        role, org_id = profile.role or "learner", profile.org_id
+    store = CertificateStore.default(db.path, db)
+    return sign_if_signer(db, store, str(account), role, org_id, now)
 
 
 def publish_trust(db: Database, store: CertificateStore, org_id: str) -> None:
@@ -884,11 +921,14 @@ def publish_trust(db: Database, store: CertificateStore, org_id: str) -> None:
 
 
 def certificates_of(db: Database, store: CertificateStore, learner_id: str) -> list[Certificate]:
-    """The learner's certificates, newest first: signed rows (synced), and requests still
-    pending signature."""
+    """The learner's certificates, newest first: signed rows (synced), and completions still
+    pending signature (derived from the enrolments, wherever they were completed)."""
     reqs = _requests(db, None, learner_id)
     rows = _rows(db, [i for i, _ in reqs])
-    found = {i: _from_row(i, r, rows[i]) for i, r in reqs if i in rows}
+    found = {
+        i: _from_row(i, r, rows[i]) if i in rows else Certificate(i, "pending_signature", r)
+        for i, r in reqs
+    }
     for cert in store.for_learner(learner_id):
         found.setdefault(cert.id, cert)
     return sorted(found.values(), key=lambda c: c.request.completed_at, reverse=True)
@@ -937,3 +977,14 @@ def _issuers(db: Database) -> list[tuple[KeySet, str | None]]:
             except KeyFormatError:
                 continue  # a damaged key set is skipped, never fatal
     return out
+
+
+def org_branding(db: Database, org_id: str | None) -> dict[str, Any]:
+    """The organisation's ``branding`` document (colours for the certificate PDF)."""
+    from sync.store.models import Organisation
+
+    if org_id is None:
+        return {}
+    with db.transaction() as s:
+        org = s.get(Organisation, org_id)
+        return dict(org.branding or {}) if org is not None else {}

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.services import compliance as org_compliance
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.flashcards import EPOCH as FLASHCARD_EPOCH
@@ -413,15 +414,20 @@ def _action(
             )
         )
     comp: list[ComplianceSnapshot] = []
+    finished = {e.course_id: e.completed_at for e in enrolments if e.completed_at is not None}
     for c in compliance:
         ci = info.get(c.course_id)
         if ci is None:
             continue
+        # the status as of now (issue 12): overdue by time, compliant once completed
+        status = org_compliance.effective(
+            org_compliance.requirement(c), finished.get(c.course_id), now
+        ).status
         comp.append(
             ComplianceSnapshot(
                 course_id=c.course_id,
                 title=ci.title,
-                status=c.status or "pending",
+                status=status,
                 required_by=c.required_by,
                 next_module_id=_next_module(ci, completed.get(c.course_id, set())),
             )

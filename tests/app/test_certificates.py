@@ -522,7 +522,8 @@ def test_a_completed_path_is_pending_on_the_learner_device_and_signed_into_the_t
 
     from app.services import accounts, assignments, authoring, learning, paths
     from app.services.paths import PathCourseRef
-    from sync.store.models import Certification, CertificateIssuer
+    from sync.outbox import write_state
+    from sync.store.models import CertificateIssuer, Certification
 
     course = "c42b5cc1-bd40-5228-b962-000813b4972e"
     profiles = {p.role: p for p in accounts.list_profiles(ctx.db)}
@@ -546,9 +547,16 @@ def test_a_completed_path_is_pending_on_the_learner_device_and_signed_into_the_t
         certs.sign_pending_rows(ctx.db, learner_store, learner.id, ORG, now)
     # the admin's app, after sync brought the completion
     devices.use(devices.admin)
-    admin_store = CertificateStore(tmp_path / "admin-certs", ctx.db)
+    admin_store = CertificateStore.default(ctx.db.path, ctx.db)
     certs.set_up_signing(admin_store, ORG, ORG_NAME, now - timedelta(days=1))
-    [signed] = certs.sign_pending_rows(ctx.db, admin_store, admin.id, ORG, now)
+    # the after-sync hook signs only for the signed-in signer (not a learner on a device
+    # that happens to hold the key)
+    with ctx.db.transaction() as s:
+        write_state(s, "account.id", learner.id)
+    assert certs.sign_after_sync(ctx.db, now) == []
+    with ctx.db.transaction() as s:
+        write_state(s, "account.id", admin.id)
+    [signed] = certs.sign_after_sync(ctx.db, now)
     assert signed.id == pending.id and signed.signed
     assert certs.sign_pending_rows(ctx.db, admin_store, admin.id, ORG, now) == []
     row = certs.certification_row(signed)
