@@ -73,13 +73,26 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
+    ctx = None
+    if not args.store and args.db_path is not None and args.db_path.is_file():
+        from app.services.context import AppContext
+
+        ctx = AppContext.open(args.db_path)  # codes and trust are looked up in its tables too
+    try:
+        return _run(args, ctx.db if ctx is not None else None)
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def _run(args: argparse.Namespace, db: object) -> int:
     from app.services import certificates as certs
     from app.services.errors import UserError
     from engine import secrets
     from engine.certificates.keys import issuer_id_for
 
     store = args.store and certs.CertificateStore(args.store)
-    store = store or certs.CertificateStore.default(args.db_path)
+    store = store or certs.CertificateStore.default(args.db_path, db)  # type: ignore[arg-type]
     now = datetime.now(UTC)
     command = args.certificate_command
     try:

@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         from app.learn.certificates_view import open_verify_dialog
         from app.services.certificates import CertificateStore
 
-        return open_verify_dialog(CertificateStore.default(self.ctx.db.path), self)
+        return open_verify_dialog(CertificateStore.default(self.ctx.db.path, self.ctx.db), self)
 
     # -- session -----------------------------------------------------------------------------
     def enter(self, user: CurrentUser) -> None:
