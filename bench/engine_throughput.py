@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from engine.adaptive.dispatcher import ModalityBelief, recommend
 from engine.adaptive.events import EVENT_TYPES, MODALITIES, LearningEvent
-from engine.adaptive.knowledge_tracing import EloModel, Observation
+from engine.adaptive.knowledge_tracing import EloModel, Observation, default_model
 from engine.adaptive.learner_profile import ProfileState, apply, rebuild
 from engine.adaptive.next_action import (
     ComplianceSnapshot,
@@ -82,14 +82,25 @@ def main() -> int:
     report["profile_rebuild_100k_secs"] = round(time.perf_counter() - t, 3)
     report["rebuild_equals_incremental"] = rebuilt == state
 
-    model = EloModel()
-    learner = model.new_learner()
     obs = [Observation((f"s{i % 7}",), f"q{i % 50}", i % 3 != 0, i / 100, i) for i in range(50_000)]
+    prod = default_model()  # the production model, as the app runs it
+    learner = prod.new_learner()
     t = time.perf_counter()
     for o in obs:
-        model.predict(learner, o)
-        model.update(learner, o)
-    report["kt_predict_update_per_sec"] = round(len(obs) / (time.perf_counter() - t))
+        prod.predict(learner, o)
+        prod.update(learner, o)
+    secs = time.perf_counter() - t
+    report["kt_model"] = prod.name
+    report["kt_predict_update_per_sec"] = round(len(obs) / secs)
+    report["kt_predict_update_us"] = round(secs / len(obs) * 1e6, 2)
+    report["kt_state_numbers_per_skill"] = 12
+    elo = EloModel()  # the previous production model, for comparison
+    elo_state = elo.new_learner()
+    t = time.perf_counter()
+    for o in obs:
+        elo.predict(elo_state, o)
+        elo.update(elo_state, o)
+    report["kt_elo_predict_update_us"] = round((time.perf_counter() - t) / len(obs) * 1e6, 2)
 
     belief = ModalityBelief()
     for m in MODALITIES:

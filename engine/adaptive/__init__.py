@@ -5,8 +5,10 @@ Learn app, the sync layer and the benchmarks can all drive it the same way. The 
 
 * :mod:`engine.adaptive.events` — the learning-event vocabulary the twin is built from.
 * :mod:`engine.adaptive.learner_profile` — folds events into the ``learner_profiles`` row.
-* :mod:`engine.adaptive.knowledge_tracing` — per learner × skill mastery (BKT, Elo, and the
-  production model, Elo with forgetting and item difficulty).
+* :mod:`engine.adaptive.knowledge_tracing` — per learner × skill mastery (BKT with
+  forgetting, Elo, PFA/R-PFA, and the production model ``logistic_kt``: a regularised
+  logistic model over prior successes and failures, recency-weighted rates and recent answers,
+  ``kt_logistic``; chosen on ``bench.kt_eval``).
 * :mod:`engine.adaptive.skill_gaps` — open / resolved gaps against a course's target skills.
 * :mod:`engine.adaptive.difficulty` — next question in the 70–85 % success band.
 * :mod:`engine.adaptive.spaced_repetition` — flashcards and FSRS scheduling.
