@@ -13,15 +13,14 @@ from typing import Any, Literal
 
 from pydantic import Field, create_model
 
-from engine.content import dump_blocks, dump_quiz, parse_blocks, parse_quiz
+from engine.content import Question, dump_blocks, dump_quiz, parse_blocks, parse_quiz
+from engine.generation.quiz import write_question
 from engine.generation.schemas import (
     GenModule,
-    GenQuiz,
     GenSkills,
     Outline,
     OutlineModule,
     to_blocks,
-    to_questions,
 )
 from engine.generation.sources import Passage, PassageIndex
 from engine.generation.structured import GenerationError, ask_json
@@ -114,6 +113,9 @@ def _sources_block(found: list[tuple[Passage, float]]) -> str:
         f'<source id="{i + 1}" title="{p.cite()}">\n{p.text}\n</source>'
         for i, (p, _s) in enumerate(found)
     )
+
+
+QUESTIONS_PER_MODULE = 2
 
 
 class CourseGenerator:
@@ -243,33 +245,38 @@ class CourseGenerator:
         m.done_content = True
 
     def _quiz(self, state: GenerationState, m: GeneratedModule, cancel: CancelToken) -> None:
-        text = " ".join(b.get("text", "") or "; ".join(b.get("items", [])) for b in m.blocks)
-        ask = (
-            f'Write 2 quiz questions on this module text. Each: type "single" (3 '
-            'choices, exactly one with "correct": true) or "true_false" (choices "True" '
-            'and "False", exactly one correct), and a one-sentence explanation.\n'
-            'Format: {"questions": [{"type": ..., "prompt": ..., "choices": [{"text": '
-            '..., "correct": true|false}], "explanation": ...}]}.\n'
-            f'<source id="module">\n{text[:2500]}\n</source>'
-        )
-        questions = []
-        for attempt in range(3):  # a question without exactly one right answer is refused
-            quiz = ask_json(
-                self.llm,
-                [ChatMessage("system", SYSTEM), ChatMessage("user", ask)],
-                GenQuiz,
-                step=f"quiz for “{m.title}”",
-                cancel=cancel,
-                on_tokens=self._on_tokens,
-                max_tokens=420,
-            )
-            questions = to_questions(quiz)
-            if questions:
+        """Two questions, each from one of the module's own source passages and verified by
+        answering it from that passage alone (``engine.generation.quiz``)."""
+        by_id = {p.id: p for p in self.index.items}
+        own = [by_id[c] for c in m.citations if c in by_id]
+        if not own:  # an older saved state: the module's best passages now
+            own = [p for p, _s in self.index.search(f"{m.title}. {m.objective}", self.k)]
+        earlier = [q["prompt"] for other in state.modules for q in other.quiz]
+        questions: list[Question] = []
+        dropped: list[str] = []
+        for passage in own:
+            if len(questions) == QUESTIONS_PER_MODULE:
                 break
-            ask += f"\nAttempt {attempt + 2}: the previous questions had no single correct answer."
-        if not questions:  # the module stays usable; the creator is told and writes one
+            outcome = write_question(
+                self.llm,
+                passage,
+                state.title or m.title,
+                earlier,
+                cancel,
+                on_tokens=self._on_tokens,
+            )
+            dropped += outcome.dropped
+            if outcome.question is not None:
+                questions.append(outcome.question)
+                earlier.append(outcome.question.prompt)
+        if len(questions) < QUESTIONS_PER_MODULE:  # the creator is told, and why
+            why = "; ".join(dropped[:3])
             state.warnings.append(
-                f"Module “{m.title}” has no quiz: the model did not write a valid question."
+                f"Module “{m.title}” has {len(questions)} of {QUESTIONS_PER_MODULE} quiz "
+                f"questions: the others were refused ({why})."
+                if dropped
+                else f"Module “{m.title}” has {len(questions)} of {QUESTIONS_PER_MODULE} quiz "
+                "questions: its sources are too short for more."
             )
         m.quiz = dump_quiz(parse_quiz(dump_quiz(questions))) if questions else []
         m.done_quiz = True

@@ -10,11 +10,9 @@ from pydantic import BaseModel, Field
 from engine.content import (
     Block,
     CalloutBlock,
-    Choice,
     HeadingBlock,
     ListBlock,
     ParagraphBlock,
-    Question,
 )
 
 # Lengths are bounded when converting (truncation), not by validation: a small model that
@@ -42,22 +40,6 @@ class GenModule(BaseModel):
     blocks: list[GenBlock] = Field(min_length=2, max_length=12)
 
 
-class GenChoice(BaseModel):
-    text: str = ""
-    correct: bool = False
-
-
-class GenQuestion(BaseModel):
-    type: Literal["single", "true_false"]
-    prompt: str = ""
-    choices: list[GenChoice] = Field(default_factory=list, max_length=6)
-    explanation: str = ""
-
-
-class GenQuiz(BaseModel):
-    questions: list[GenQuestion] = Field(min_length=1, max_length=4)
-
-
 class GenSkills(BaseModel):
     skills: list[str] = Field(min_length=1, max_length=5)
 
@@ -77,36 +59,4 @@ def to_blocks(module: GenModule) -> list[Block]:
             items = [" ".join(i.split())[:300] for i in b.items if i.strip()]
             if items:
                 out.append(ListBlock(items=items))
-    return out
-
-
-def to_questions(quiz: GenQuiz, skill_ids: list[str] | None = None) -> list[Question]:
-    """Valid questions only: a question with no (or, for single choice, several) correct
-    answers is dropped, never saved."""
-    out: list[Question] = []
-    for q in quiz.questions:
-        choices = [c for c in q.choices if c.text.strip()]
-        if q.type == "single" and len(choices) > 4:  # keep the key, drop surplus distractors
-            right = [c for c in choices if c.correct][:1]
-            choices = right + [c for c in choices if not c.correct][: 4 - len(right)]
-        if q.type == "true_false":
-            truth = next((c.correct for c in choices if c.text.strip().lower() == "true"), None)
-            if truth is None:
-                continue
-            choices = [
-                GenChoice(text="True", correct=truth),
-                GenChoice(text="False", correct=not truth),
-            ]
-        try:
-            out.append(
-                Question(
-                    type=q.type,
-                    prompt=q.prompt.strip(),
-                    choices=[Choice(text=c.text.strip(), correct=c.correct) for c in choices],
-                    explanation=q.explanation.strip(),
-                    skill_ids=list(skill_ids or []),
-                )
-            )
-        except ValueError:
-            continue
     return out

@@ -10,7 +10,12 @@ import pytest
 from engine.content import ParagraphBlock, parse_blocks, parse_quiz
 from engine.generation.factcheck import fact_check
 from engine.generation.pipeline import Brief, CourseGenerator, GenerationState
-from engine.generation.schemas import GenModule, GenQuiz, to_blocks, to_questions
+from engine.generation.quiz import (
+    GenPassageQuestion,
+    answer_from_passage,
+    shape_problem,
+)
+from engine.generation.schemas import GenModule, to_blocks
 from engine.generation.sources import PassageIndex, passages
 from engine.generation.structured import GenerationError, ask_json
 from engine.ingest.html_source import ingest_html
@@ -50,29 +55,24 @@ def test_schema_conversion_drops_invalid_items() -> None:
         }
     )
     assert [b.type for b in to_blocks(mod)] == ["heading", "list"]
-    quiz = GenQuiz.model_validate(
-        {
-            "questions": [
-                {
-                    "type": "single",
-                    "prompt": "Which exit?",
-                    "explanation": "Because.",
-                    "choices": [{"text": "A", "correct": False}, {"text": "B", "correct": False}],
-                },
-                {
-                    "type": "true_false",
-                    "prompt": "Lifts are safe in a fire.",
-                    "explanation": "No.",
-                    "choices": [
-                        {"text": "True", "correct": False},
-                        {"text": "False", "correct": True},
-                    ],
-                },
-            ]
-        }
-    )
-    [q] = to_questions(quiz)  # the question with no correct answer is dropped
-    assert q.type == "true_false" and [c.text for c in q.choices if c.correct] == ["False"]
+
+
+def test_question_shape_checks() -> None:
+    def q(prompt: str, *options: str) -> GenPassageQuestion:
+        return GenPassageQuestion(prompt=prompt, options=list(options), correct="A")
+
+    ok = q("Which extinguisher suits electrical equipment?", "Carbon dioxide", "Water", "Foam")
+    assert shape_problem(ok, []) is None
+    meta = q("What is the primary focus of this module?", "Fire", "Water", "Exits")
+    assert "course material" in (shape_problem(meta, []) or "")
+    same = q("Which extinguisher suits electrical fires?", "CO2", "co2 ", "Foam")
+    assert shape_problem(same, []) == "two options say the same"
+    catch_all = q("Which extinguishers exist?", "Water", "Foam", "All of the above")
+    assert "all/none" in (shape_problem(catch_all, []) or "")
+    again = q("Which extinguisher suits electrical equipment best?", "CO2", "Water", "Foam")
+    assert "repeats" in (shape_problem(again, [ok.prompt]) or "")
+    with pytest.raises(ValueError):  # the grammar's shape: exactly three options
+        GenPassageQuestion(prompt="Which exit is nearest?", options=["A", "B"], correct="A")
 
 
 @pytest.mark.slow
@@ -105,7 +105,12 @@ def test_generates_a_grounded_course_and_resumes(index: PassageIndex, tmp_path: 
     for m in done.modules:
         blocks = parse_blocks(m.blocks)  # valid course content, by construction
         quiz = parse_quiz(m.quiz)
-        assert len(blocks) >= 2 and quiz
+        assert len(blocks) >= 2
+        # every question passed the answering pass: three options, one key; a module with
+        # fewer questions says so, and why, in the draft's warnings
+        assert all(len(q.choices) == 3 and sum(c.correct for c in q.choices) == 1 for q in quiz)
+        if len(quiz) < 2:
+            assert any(m.title in w for w in done.warnings), done.warnings
         assert m.citations and set(m.citations) <= ids  # each module cites real passages
     text = " ".join(b.get("text", "") for m in done.modules for b in m.blocks).lower()
     assert any(w in text for w in ("extinguisher", "exit", "assembly", "evacuat", "fire"))
@@ -148,3 +153,14 @@ def test_fact_check_flags_a_planted_false_claim(index: PassageIndex) -> None:
     assert checks["Never use lifts during a fire."].verdict == "supported"
     invented = checks["Fire wardens must renew their training every 7 years under company policy."]
     assert invented.verdict != "supported"
+
+
+@pytest.mark.slow
+def test_the_answering_pass_reads_the_passage_not_the_option_order(index: PassageIndex) -> None:
+    llm = real_local_provider()
+    passage = next(p for p in index.items if "electrical" in p.text)
+    options = ["Foam", "Water", "Carbon dioxide"]
+    prompt = "Which extinguisher is the right choice for electrical equipment?"
+    assert answer_from_passage(llm, passage.text, prompt, options, CancelToken()) == 2
+    options = ["Carbon dioxide", "Foam", "Water"]  # the same question, the key moved
+    assert answer_from_passage(llm, passage.text, prompt, options, CancelToken()) == 0
