@@ -90,6 +90,7 @@ class CourseEditor(QWidget):
         outer.addLayout(header)
 
         actions = QHBoxLayout()
+        actions_more = QHBoxLayout()
         self.save_button = named(
             QPushButton("Save"), "studio-save", "Save course", "Save the course (Ctrl+S)"
         )
@@ -136,13 +137,28 @@ class CourseEditor(QWidget):
             self.publish_button,
             self.publish_changes_button,
             self.discard_button,
+        ):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        # the rarer actions on the right of the same row would squeeze every label at
+        # 1024 px ("blish change"); they sit on their own row, and no button shrinks below
+        # its label (the checked/bold styles are polished first, so the hint is the real one)
+        for b in (self.archive_button, self.draft_button, self.scorm_button):
+            actions_more.addWidget(b)
+        actions_more.addStretch(1)
+        for b in (
+            self.save_button,
+            self.publish_button,
+            self.publish_changes_button,
+            self.discard_button,
             self.archive_button,
             self.draft_button,
             self.scorm_button,
         ):
-            actions.addWidget(b)
-        actions.addStretch(1)
+            b.ensurePolished()
+            b.setMinimumWidth(b.sizeHint().width())
         outer.addLayout(actions)
+        outer.addLayout(actions_more)
         # which version is being edited: the published course's draft, or the course itself
         self.version_note = named(muted(), "studio-version-note", "Version being edited")
         # margins, not CSS padding: a wrapped label's height-for-width ignores padding, which
