@@ -30,15 +30,18 @@ from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
 from engine.org import compliance as rules
-from engine.org import reminders
+from engine.org import reminders, renewal
 from engine.org.compliance import Change, ComplianceError, Requirement
 from engine.org.vocabulary import ASSIGNER_ROLES
 from sync.store.models import (
+    Certification,
     ComplianceEvent,
     ComplianceRecord,
     Course,
     Enrollment,
+    LearningEvent,
     LearningPath,
+    Module,
     Organisation,
     Profile,
 )
@@ -117,6 +120,43 @@ def write_event(
     )
 
 
+RENEWAL_PREFIX = "renewal:"
+
+
+def _renewal_openings(s: Session, record_ids: list[str]) -> dict[str, datetime]:
+    """Renewal records among ``record_ids`` (their first history entry says so, and history
+    is append-only), with when each opened."""
+    if not record_ids:
+        return {}
+    rows = s.execute(
+        select(ComplianceEvent.record_id, ComplianceEvent.changed_at).where(
+            ComplianceEvent.record_id.in_(record_ids),
+            ComplianceEvent.from_status.is_(None),
+            ComplianceEvent.reason.like(RENEWAL_PREFIX + "%"),
+        )
+    ).all()
+    return {rid: at for rid, at in rows}
+
+
+def _completed_since(s: Session, user_id: str, course_id: str, since: datetime) -> datetime | None:
+    """When the learner had completed every module of the course again after ``since``."""
+    module_ids = set(s.scalars(select(Module.id).where(Module.course_id == course_id)))
+    if not module_ids:
+        return None
+    latest: dict[str, datetime] = {}
+    for mid, at in s.execute(
+        select(LearningEvent.module_id, LearningEvent.created_at).where(
+            LearningEvent.user_id == user_id,
+            LearningEvent.course_id == course_id,
+            LearningEvent.event_type == "module_complete",
+            LearningEvent.created_at >= since,
+        )
+    ).all():
+        if mid in module_ids:
+            latest[mid] = max(at, latest.get(mid, at))
+    return max(latest.values()) if set(latest) == module_ids else None
+
+
 def _completions(s: Session, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
     users = {u for u, _ in pairs}
     rows = s.execute(
@@ -152,15 +192,68 @@ def refresh(ctx: AppContext, user: CurrentUser, now: datetime) -> int:
             q = q.where(ComplianceRecord.org_id == user.org_id)
         rows = list(s.scalars(q))
         done = _completions(s, {(r.user_id, r.course_id) for r in rows})
+        renewals = _renewal_openings(s, [r.id for r in rows])
         for row in rows:
-            at = done.get((row.user_id, row.course_id))
+            if row.id in renewals:  # only a completion after it opened renews a certificate
+                at = _completed_since(s, row.user_id, row.course_id, renewals[row.id])
+            else:
+                at = done.get((row.user_id, row.course_id))
             change = rules.complete(requirement(row), at, now) if at is not None else None
             by = row.user_id if change is not None else None  # the learner completed it
             change = change or rules.mark_overdue(requirement(row), now)
             if change is not None:
                 apply(s, row, change, by)
                 changed += 1
+        changed += _open_renewals(s, user, now)
     return changed
+
+
+def _open_renewals(s: Session, user: CurrentUser, now: datetime) -> int:
+    """Certificates of mandatory paths that expire within the lead time become new pending
+    records, one per required course, due when the certificate expires
+    (``engine.org.renewal``: the same record id on every device, so nobody renews twice)."""
+    certs = select(Certification, Profile.org_id).join(Profile, Profile.id == Certification.user_id)
+    if user.role != "super_admin":
+        certs = certs.where(Profile.org_id == user.org_id)
+    held: list[renewal.Held] = []
+    org_of: dict[str, str] = {}
+    for cert, org_id in s.execute(certs).all():
+        held.append(renewal.Held(cert.id, cert.user_id, cert.path_id, cert.expires_at))
+        org_of[cert.user_id] = org_id
+    if not held:
+        return 0
+    mandatory: dict[str, set[str]] = {}
+    existing: set[str] = set()
+    for rid, uid, pid in s.execute(
+        select(ComplianceRecord.id, ComplianceRecord.user_id, ComplianceRecord.path_id).where(
+            ComplianceRecord.user_id.in_({h.user_id for h in held})
+        )
+    ).all():
+        existing.add(rid)
+        if pid is not None:
+            mandatory.setdefault(uid, set()).add(pid)
+    path_ids = {h.path_id for h in held}
+    specs = {
+        row.id: paths.spec_of(paths.doc_of(row))
+        for row in s.scalars(select(LearningPath).where(LearningPath.id.in_(path_ids)))
+    }
+    opened = 0
+    for r in renewal.renewals_due(held, mandatory, specs, existing, now):
+        record = ComplianceRecord(
+            id=r.record_id,
+            org_id=org_of[r.user_id],
+            user_id=r.user_id,
+            course_id=r.course_id,
+            path_id=r.path_id,
+            required_by=r.required_by,
+            status="pending",
+            status_reason=r.reason,
+        )
+        s.add(record)
+        s.flush()
+        write_event(s, record, None, "pending", r.reason, user.id, now)
+        opened += 1
+    return opened
 
 
 def _record(s: Session, user: CurrentUser, record_id: str) -> ComplianceRecord:

@@ -163,6 +163,11 @@ def load_path(ctx: AppContext, path_id: str) -> PathDoc:
         return _doc(row, titles)
 
 
+def doc_of(row: LearningPath) -> PathDoc:
+    """A stored path as the services show it (course titles not looked up)."""
+    return _doc(row, {})
+
+
 def spec_of(doc: PathDoc) -> PathSpec:
     """The engine's reading of a stored path (it was validated on write)."""
     return _spec(doc, {}, allow_empty=True)

@@ -310,3 +310,62 @@ def test_sync_status_counts_an_assignment_for_its_author_not_the_learner(
     )
     assert pending_for(admin.id) == before_admin + 2  # the enrolment and the record
     assert pending_for(learner.id) == before_learner
+
+
+def test_an_expiring_certificate_of_a_mandatory_path_opens_a_renewal_once(
+    ctx: AppContext, learner: CurrentUser
+) -> None:
+    from sync.store.models import Certification
+
+    admin = admin_of(ctx)
+    path = paths.create_path(ctx, admin, "Safety refresher")
+    path.courses = [PathCourseRef(DEMO_COURSE)]
+    path.issue_cert, path.validity_days = True, 365
+    paths.save_path(ctx, admin, path)
+    paths.set_status(ctx, admin, path.id, "published")
+    assignments.assign(
+        ctx,
+        admin,
+        path_id=path.id,
+        learner_ids=[learner.id],
+        due=NOW + timedelta(days=7),
+        mandatory=True,
+        now=NOW,
+    )
+    complete_course(ctx, learner, DEMO_COURSE)
+    compliance.refresh(ctx, admin, NOW)
+    # events carry the real clock, so the renewal's dates are taken from it
+    opened = datetime.now(UTC)
+    expires = opened + timedelta(days=10)
+    with ctx.db.transaction() as s:  # the certificate the admin's app signed
+        s.add(
+            Certification(
+                user_id=learner.id,
+                path_id=path.id,
+                issued_at=NOW,
+                expires_at=expires,
+                verification_code="TEST-CODE-0001",
+                credential_jwt="x.y.z",
+            )
+        )
+    assert compliance.refresh(ctx, admin, expires - timedelta(days=40)) == 0  # not yet due
+    assert compliance.refresh(ctx, admin, opened) == 1  # within the 30-day lead time
+    # once, and the completion that earned the certificate does not renew it
+    assert compliance.refresh(ctx, admin, opened) == 0
+    with ctx.db.transaction() as s:
+        renewal = s.scalars(
+            select(ComplianceRecord).where(
+                ComplianceRecord.user_id == learner.id,
+                ComplianceRecord.status == "pending",
+            )
+        ).one()
+        assert renewal.required_by == expires and renewal.path_id == path.id
+        assert "renewal" in (renewal.status_reason or "")
+        history = s.scalars(
+            select(ComplianceEvent).where(ComplianceEvent.record_id == renewal.id)
+        ).all()
+        assert [(e.from_status, e.to_status) for e in history] == [(None, "pending")]
+    complete_course(ctx, learner, DEMO_COURSE)  # taken again: that renews it
+    assert compliance.refresh(ctx, admin, datetime.now(UTC)) == 1
+    with ctx.db.transaction() as s:
+        assert s.get(ComplianceRecord, renewal.id).status == "compliant"  # type: ignore[union-attr]
