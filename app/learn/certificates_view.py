@@ -12,6 +12,7 @@ page carries the same signed credential for a verifier with only a camera.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMarginsF, QRectF, Qt
@@ -230,8 +231,9 @@ class CertificatesView(QWidget):
     def refresh(self) -> None:
         self.list.clear()
         self._certs = list(certificates.certificates_for(self._store, self._learner))
+        now = datetime.now(UTC)
         for cert in self._certs:
-            item = QListWidgetItem(f"{cert.request.path_title} — {cert.status_label}")
+            item = QListWidgetItem(f"{cert.request.path_title} — {cert.list_label(now)}")
             item.setToolTip(cert.verification_code or "pending signature")
             self.list.addItem(item)
         if not self._certs:
@@ -328,8 +330,6 @@ class VerifyCertificatePanel(QWidget):
             self.verify()
 
     def verify(self) -> None:
-        from datetime import UTC, datetime
-
         text = self.input.text().strip()
         if not text:
             self.result.setText("Enter a code or QR text, or open a file.")

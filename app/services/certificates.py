@@ -122,6 +122,23 @@ class Certificate:
             return f"Signed; valid until {format_date(self.expires_at)}"
         return "Signed; does not expire"
 
+    def list_label(self, now: datetime) -> str:
+        """For the learner's list: expiry is said a month ahead (``engine.org.renewal``)."""
+        from engine.org.renewal import Held, expiry
+
+        if not self.signed or self.expires_at is None:
+            return self.status_label
+        state = expiry(Held(self.id, "", "", self.expires_at), now)
+        if state == "expired":
+            return f"Expired on {format_date(self.expires_at)}: take the path again to renew it"
+        if state == "expiring":
+            days = max(1, (self.expires_at - now).days)
+            return (
+                f"Expires in {days} day{'s' if days != 1 else ''} "
+                f"({format_date(self.expires_at)}): renew it by taking the path again"
+            )
+        return self.status_label
+
     def qr_text(self) -> str:
         if self.token is None:
             raise UserError("a certificate pending signature has no QR code yet")

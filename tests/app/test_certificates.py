@@ -342,6 +342,12 @@ def test_expired_revoked_and_rotated(store: CertificateStore, devices: Devices) 
     cert = signed_certificate(store, devices)
     later = COMPLETED + timedelta(days=366)
     assert certs.verify(store, cert.qr_text(), later).verdict is Verdict.EXPIRED
+    # the learner's list says it a month ahead, then that it expired
+    assert cert.expires_at is not None
+    assert cert.list_label(COMPLETED).startswith("Signed; valid until")
+    soon = cert.list_label(cert.expires_at - timedelta(days=12, hours=1))
+    assert soon.startswith("Expires in 12 days") and "renew" in soon
+    assert cert.list_label(later).startswith("Expired on")
     # rotation: the old certificate still verifies, new ones use the new key
     rotated_at = SIGNED + timedelta(days=10)
     key_set = certs.rotate_signing_key(store, ORG, rotated_at)
