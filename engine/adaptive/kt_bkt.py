@@ -15,8 +15,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from engine.adaptive.kt_core import Observation, clip
 
@@ -77,6 +79,8 @@ def _em(
 ) -> tuple[BKTParams, float]:
     """EM from one start. ``y[t]`` holds step ``t`` of every sequence still running (longest
     first), so step ``t + 1``'s rows are a prefix of step ``t``'s."""
+    import numpy as np  # fitting only: predicting and updating need no numpy
+
     l0, tr, g, s = start.p_init, start.p_learn, start.p_guess, start.p_slip
     fg = start.p_forget if forgetting else 0.0
     prev = -math.inf
@@ -145,6 +149,8 @@ def fit_bkt(
     Returns the start with the highest likelihood among the non-degenerate fits
     (``p_guess + p_slip < 1``).
     """
+    import numpy as np  # fitting only: predicting and updating need no numpy
+
     seqs = sorted((list(s) for s in sequences if s), key=len, reverse=True)
     if not seqs:
         return start or BKTParams()

@@ -28,8 +28,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from engine.adaptive.kt_core import Observation, SkillMastery, sigmoid
 
@@ -211,6 +213,8 @@ def _newton(
     iterations: int = 30,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Penalised logistic regression with per-group deviations; rows sorted by group."""
+    import numpy as np  # fitting only: predicting and updating need no numpy
+
     d, m, g = x.shape[1], len(cols), len(groups)
     n_par = d + g * m
     total = float(sw.sum())
@@ -328,6 +332,8 @@ class LogisticKT:
 
         A row on several skills counts once in total (weight ``1/len(skills)`` per skill).
         """
+        import numpy as np  # fitting only: predicting and updating need no numpy
+
         rows: dict[str, list[list[float]]] = {}
         ys: dict[str, list[float]] = {}
         sws: dict[str, list[float]] = {}
