@@ -200,8 +200,10 @@ def _run(task: _Task, relay: _Relay) -> None:
         task.outcome = ("failed", str(err) or type(err).__name__)
     finished = task.finished
     del task  # the UI-side table still holds it: nothing is freed on this thread
-    finished.set()
+    # post the end before saying it finished: ``shutdown`` delivers posted events as soon
+    # as ``finished`` is set, and must find this one already queued
     relay.ended.emit(number)
+    finished.set()
 
 
 class _Workers:
