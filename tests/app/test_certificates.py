@@ -33,6 +33,7 @@ from app.services.context import AppContext
 from engine import secrets
 from engine.certificates import qr_payload
 from engine.certificates.encoding import b64url_decode, b64url_encode
+from engine.certificates.keys import issuer_id_for
 from engine.certificates.verify import Verdict
 
 ORG = "0350eaac-3764-5955-87ad-27fbc6ee74ae"
@@ -193,7 +194,7 @@ def test_the_pdf_carries_the_credential_and_verifies_offline(
     assert json.loads(attachments[certs.CREDENTIAL_JSON][0]) == cert.credential()
     # a verifier on another machine, with only the organisation's published keys and list
     other = CertificateStore(tmp_path / "verifier")
-    key_set = store.key_set(certs.issuer_id_for(ORG))
+    key_set = store.key_set(issuer_id_for(ORG))
     assert key_set is not None
     assert certs.verify(other, pdf, SIGNED).verdict is Verdict.UNKNOWN_ISSUER
     certs.import_trust(other, key_set.to_json())
@@ -423,7 +424,7 @@ def test_cli_verify_and_keys(
     assert jwks["issuer"]["name"] == ORG_NAME and all("d" not in k for k in jwks["keys"])
     # a verifier trusts the published key set and list, then verifies from stdin
     (tmp_path / "org.jwks.json").write_text(json.dumps(jwks))
-    (tmp_path / "org.revocations.jwt").write_text(store.revocations(certs.issuer_id_for(ORG)) or "")
+    (tmp_path / "org.revocations.jwt").write_text(store.revocations(issuer_id_for(ORG)) or "")
     verifier = ["--store", str(tmp_path / "verifier")]
     assert (
         main(
