@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import assignments, compliance, paths
+from app.services import assignments, compliance, path_progress
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
@@ -58,6 +59,21 @@ class WorkRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName(f"Assigned: {item.title}")
         lay = QHBoxLayout(self)
+        if item.picture is not None:
+            pixmap = QPixmap(str(item.picture))
+            if not pixmap.isNull():
+                self.picture = QLabel()
+                self.picture.setObjectName("assigned-picture")
+                self.picture.setAccessibleName(f"Picture of {item.title}")
+                self.picture.setPixmap(
+                    pixmap.scaled(
+                        96,
+                        54,
+                        Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation,
+                    )
+                )
+                lay.addWidget(self.picture)
         kind = "Path" if item.kind == "path" else "Course"
         mandatory = " · mandatory" if item.mandatory else ""
         self.title = QLabel(f"<b>{_esc(item.title)}</b> · {kind}{mandatory}")
@@ -65,8 +81,7 @@ class WorkRow(QFrame):
         self.due.setObjectName("assigned-due")
         if item.overdue:
             self.due.setStyleSheet(OVERDUE_STYLE)
-        status = item.status.replace("_", " ")
-        self.status = QLabel(f"{status} · {item.progress_pct:.0f} %")
+        self.status = QLabel(f"{item.status_label} · {item.progress_pct:.0f} %")
         self.status.setProperty("role", "muted")
         text = QVBoxLayout()
         text.addWidget(self.title)
@@ -169,9 +184,9 @@ class AssignedWork(QFrame):
 
     def _target(self, item: assignments.WorkItem) -> tuple[str | None, str | None]:
         if item.kind == "course":
-            return item.id, paths.lock_for(self.ctx, self.user, item.id)
+            return item.id, path_progress.lock_for(self.ctx, self.user, item.id)
         try:
-            lp = paths.learner_path(self.ctx, self.user, item.id)
+            lp = path_progress.learner_path(self.ctx, self.user, item.id)
         except UserError as err:
             return None, str(err)
         for step in lp.steps:

@@ -1,13 +1,6 @@
-"""The certificate as a PDF (drawn with ``QPdfWriter``), the learner's list of certificates,
-and a "Verify a certificate" panel.
+"""The learner's list of certificates and the "Verify a certificate" panel.
 
-Why Qt draws the PDF: the app already ships Qt's PDF engine, fonts and colours, so there is
-no second layout library; everything printed comes ready from
-:func:`app.services.certificates.certificate_face`, this module only lays it out. The signed
-credential is embedded with ``QPdfWriter.addFileAttachment`` (Qt 6.8+) as two PDF file
-attachments - ``credential.jwt`` (the VC-JWT that verifies) and ``credential.json`` (the same
-credential, readable) - so a verifier opening the PDF needs nothing else; the QR code on the
-page carries the same signed credential for a verifier with only a camera.
+The PDF itself is drawn by :mod:`app.learn.certificate_pdf` in the path's chosen design.
 """
 
 from __future__ import annotations
@@ -15,17 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMarginsF, QRectF, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QImage,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPdfWriter,
-    QPen,
-)
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -40,152 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.learn.certificate_pdf import render_certificate_pdf
 from app.services import certificates
-from app.services.certificates import CertificateFace, CertificateStore
+from app.services.certificates import CertificateStore
 from engine.certificates.verify import VerificationResult
-
-
-def render_certificate_pdf(face: CertificateFace, path: Path) -> Path:
-    """Write the certificate to ``path`` as a one-page A4 landscape PDF."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(path))
-    writer.setResolution(300)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Landscape,
-            QMarginsF(0, 0, 0, 0),
-        )
-    )
-    pending = "" if face.credential_jwt else f" {certificates.PENDING_TITLE}"
-    writer.setTitle(f"{face.achievement} - certificate for {face.learner_name}{pending}")
-    writer.setCreator(f"ByteOS for {face.org_name}")
-    if face.credential_jwt is not None:
-        writer.addFileAttachment(
-            certificates.CREDENTIAL_JWT, QByteArray(face.credential_jwt), "application/vc+jwt"
-        )
-    if face.credential_json is not None:
-        writer.addFileAttachment(
-            certificates.CREDENTIAL_JSON, QByteArray(face.credential_json), "application/vc+ld+json"
-        )
-    painter = QPainter(writer)
-    try:
-        _draw(painter, face, float(writer.width()), float(writer.height()))
-    finally:
-        painter.end()
-    return path
-
-
-def _font(points: float, bold: bool = False, family: str | None = None) -> QFont:
-    font = QFont(family) if family else QFont()
-    font.setPointSizeF(points)
-    font.setBold(bold)
-    return font
-
-
-def _draw(p: QPainter, face: CertificateFace, w: float, h: float) -> None:
-    primary, secondary = QColor(face.primary_color), QColor(face.secondary_color)
-    ink, muted = QColor("#1B1F2A"), QColor("#5B6275")
-    m = w * 0.05
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.fillRect(QRectF(0, 0, w, h), QColor("#FFFFFF"))
-    # the organisation's band and a thin accent line in its second colour
-    band = h * 0.13
-    p.fillRect(QRectF(0, 0, w, band), primary)
-    p.fillRect(QRectF(0, band, w, h * 0.008), secondary)
-    p.setPen(QColor("#FFFFFF"))
-    p.setFont(_font(22, bold=True))
-    p.drawText(QRectF(m, 0, w - 2 * m, band), Qt.AlignmentFlag.AlignVCenter, face.org_name)
-    p.setFont(_font(12))
-    p.drawText(
-        QRectF(m, 0, w - 2 * m, band),
-        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-        "Certificate of completion",
-    )
-    # the statement, left column
-    qr_side = h * 0.36
-    text_w = w - 3 * m - qr_side
-    y = band + h * 0.08
-    y = _line(p, "This certifies that", _font(14), muted, m, y, text_w)
-    y = _line(p, face.learner_name, _font(34, bold=True), ink, m, y, text_w)
-    y = _line(p, "has completed", _font(14), muted, m, y + h * 0.01, text_w)
-    y = _line(p, face.achievement, _font(24, bold=True), primary, m, y, text_w)
-    if face.description:
-        y = _line(p, face.description, _font(12), muted, m, y + h * 0.01, text_w, wrap=True)
-    y += h * 0.04
-    for label, value in (
-        ("Completed", face.completed),
-        ("Issued", face.issued),
-        ("Valid until", face.valid_until),
-    ):
-        p.setFont(_font(11))
-        p.setPen(muted)
-        p.drawText(QRectF(m, y, text_w * 0.3, h * 0.05), Qt.AlignmentFlag.AlignLeft, label)
-        p.setFont(_font(12, bold=True))
-        p.setPen(ink)
-        p.drawText(
-            QRectF(m + text_w * 0.3, y, text_w * 0.7, h * 0.05), Qt.AlignmentFlag.AlignLeft, value
-        )
-        y += h * 0.045
-    y += h * 0.02
-    p.setFont(_font(11))
-    p.setPen(muted)
-    p.drawText(QRectF(m, y, text_w, h * 0.05), Qt.AlignmentFlag.AlignLeft, "Verification code")
-    y += h * 0.04
-    p.setFont(_font(20, bold=True, family="DejaVu Sans Mono"))
-    p.setPen(ink)
-    p.drawText(QRectF(m, y, text_w, h * 0.07), Qt.AlignmentFlag.AlignLeft, face.code)
-    # the QR code (or the pending notice), right column
-    qx, qy = w - m - qr_side, band + h * 0.1
-    if face.qr_png is not None:
-        image = QImage.fromData(face.qr_png)  # PNG, detected
-        p.drawImage(QRectF(qx, qy, qr_side, qr_side), image)
-        p.setFont(_font(9))
-        p.setPen(muted)
-        p.drawText(
-            QRectF(qx, qy + qr_side, qr_side, h * 0.05),
-            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            "Scan to verify offline",
-        )
-    else:
-        p.setPen(QPen(QColor("#B54708"), w * 0.002, Qt.PenStyle.DashLine))
-        p.drawRect(QRectF(qx, qy, qr_side, qr_side))
-        p.setFont(_font(16, bold=True))
-        p.setPen(QColor("#B54708"))
-        p.drawText(
-            QRectF(qx, qy, qr_side, qr_side),
-            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-            "PENDING SIGNATURE",
-        )
-    # footer
-    p.setPen(QPen(QColor("#D6DAE3"), w * 0.001))
-    p.drawLine(int(m), int(h * 0.9), int(w - m), int(h * 0.9))
-    p.setFont(_font(9))
-    p.setPen(muted)
-    p.drawText(
-        QRectF(m, h * 0.905, w - 2 * m, h * 0.08),
-        Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
-        f"{face.status}. {face.footer}",
-    )
-
-
-def _line(
-    p: QPainter,
-    text: str,
-    font: QFont,
-    colour: QColor,
-    x: float,
-    y: float,
-    width: float,
-    wrap: bool = False,
-) -> float:
-    """Draw one line (or a wrapped paragraph) at ``y``; the ``y`` below it."""
-    p.setFont(font)
-    p.setPen(colour)
-    flags = Qt.AlignmentFlag.AlignLeft | (Qt.TextFlag.TextWordWrap if wrap else 0)
-    bound = p.boundingRect(QRectF(x, y, width, 10_000), flags, text)
-    p.drawText(QRectF(x, y, width, bound.height()), flags, text)
-    return y + bound.height()
 
 
 class CertificatesView(QWidget):

@@ -48,7 +48,7 @@ class LearnView(QStackedWidget):
     ) -> None:
         try:
             doc = learning.open_course(self.ctx, self.user, course_id)
-            from app.services.paths import lock_for  # a path's completion order (issue 12)
+            from app.services.path_progress import lock_for  # a path's completion order (issue 12)
 
             locked = lock_for(self.ctx, self.user, course_id)
             if locked:

@@ -19,19 +19,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
-from app.services import compliance, paths
+from app.services import compliance, path_progress, paths
 from app.services.accounts import ROLE_LABELS, CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
 from app.services.learning import enrollment_id
 from engine.org import compliance as rules
 from engine.org.compliance import ComplianceError
-from engine.org.vocabulary import ASSIGNER_ROLES, PROFILE_ROLES
+from engine.org.vocabulary import ASSIGNER_ROLES, PROFILE_ROLES, work_status_label
 from sync.store.models import (
     ComplianceRecord,
     Course,
@@ -273,6 +274,12 @@ class WorkItem:
     late: bool
     progress_pct: float
     assigned_by: str
+    picture: Path | None = None
+    """A path's picture on this device (``paths.thumbnail_file``), shown beside it."""
+
+    @property
+    def status_label(self) -> str:
+        return work_status_label(self.status)
 
     def due_text(self) -> str:
         if self.due is None:
@@ -302,7 +309,14 @@ def assigned_work(ctx: AppContext, user: CurrentUser, now: datetime) -> list[Wor
         )
         ctitles = dict(s.execute(select(Course.id, Course.title)).all())
         ptitles = dict(s.execute(select(LearningPath.id, LearningPath.title)).all())
-    done = paths.completed_courses(ctx, user.id)
+        pictures = dict(
+            s.execute(
+                select(LearningPath.id, LearningPath.thumbnail_url).where(
+                    LearningPath.thumbnail_url.is_not(None)
+                )
+            ).all()
+        )
+    done = path_progress.completed_courses(ctx, user.id)
     by_target: dict[tuple[str, str], list[rules.Requirement]] = {}
     for r in records:
         eff = compliance.effective(compliance.requirement(r), done.get(r.course_id), now)
@@ -317,6 +331,9 @@ def assigned_work(ctx: AppContext, user: CurrentUser, now: datetime) -> list[Wor
     for key, reqs in by_target.items():
         if key not in seen:
             items.append(_item(ctx, user, key, None, reqs, names, ctitles, ptitles, now))
+    for i, item in enumerate(items):
+        if item.kind == "path" and item.id in pictures:
+            items[i] = replace(item, picture=paths.thumbnail_file(ctx, pictures[item.id]))
     far = datetime.max.replace(tzinfo=now.tzinfo)
     finished = ("completed", "compliant", "exempt")
     return sorted(items, key=lambda i: (i.status in finished, not i.overdue, i.due or far, i.title))
@@ -330,7 +347,7 @@ def _item(ctx, user, key, e, reqs, names, ctitles, ptitles, now) -> WorkItem:  #
     status = (e.status or "not_started") if e is not None else "not_started"
     if kind == "path":
         try:
-            lp = paths.learner_path(ctx, user, target)
+            lp = path_progress.learner_path(ctx, user, target)
             pct, status = lp.progress_pct, "completed" if lp.complete else status
         except UserError:
             pass
@@ -364,7 +381,7 @@ def refresh_my_paths(ctx: AppContext, user: CurrentUser, now: datetime) -> list[
     finished: list[str] = []
     for eid, pid in ids:
         try:
-            lp = paths.learner_path(ctx, user, pid)  # type: ignore[arg-type]
+            lp = path_progress.learner_path(ctx, user, pid)  # type: ignore[arg-type]
         except UserError:
             continue
         status = (

@@ -423,6 +423,12 @@ class ImportedImage:
 def import_image(ctx: AppContext, user: CurrentUser, source: Path) -> ImportedImage:
     """Copy a picture the creator chose into the asset store and record it."""
     _require_author(user)
+    return store_image(ctx, user, source)
+
+
+def store_image(ctx: AppContext, user: CurrentUser, source: Path) -> ImportedImage:
+    """The checks and the copy behind :func:`import_image`, for callers that check the role
+    themselves (a manager giving a learning path its picture is not editing a course)."""
     if not source.is_file():
         raise UserError(f"{source} is not a file.")
     size = source.stat().st_size

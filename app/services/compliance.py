@@ -25,14 +25,14 @@ from datetime import datetime
 from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
-from app.services import paths
+from app.services import path_progress, paths
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
 from engine.org import compliance as rules
 from engine.org import reminders, renewal
 from engine.org.compliance import Change, ComplianceError, Requirement
-from engine.org.vocabulary import ASSIGNER_ROLES
+from engine.org.vocabulary import ASSIGNER_ROLES, COMPLIANCE_LABELS
 from sync.store.models import (
     Certification,
     ComplianceEvent,
@@ -46,12 +46,7 @@ from sync.store.models import (
     Profile,
 )
 
-STATUS_LABELS = {
-    "pending": "Pending",
-    "compliant": "Compliant",
-    "overdue": "Overdue",
-    "exempt": "Exempt",
-}
+STATUS_LABELS: dict[str, str] = dict(COMPLIANCE_LABELS)
 
 
 def may_manage(user: CurrentUser | None) -> bool:
@@ -438,7 +433,7 @@ def send_reminders(
     days = days_before(ctx, user) if days is None else days
     if ctx.db.read_only:
         return []
-    done = paths.completed_courses(ctx, user.id)
+    done = path_progress.completed_courses(ctx, user.id)
     out: list[SentReminder] = []
     with ctx.db.transaction() as s:
         rows = {

@@ -14,20 +14,23 @@ once the required courses before it in the path are completed
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
+from app.services import authoring, media_library
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
+from engine.certificates.templates import check_template
 from engine.org import paths as engine_paths
 from engine.org.paths import PathError, PathSpec
+from engine.org.vocabulary import CONTENT_LABELS
 from sync.store.column_types import InvalidDocument
-from sync.store.models import Course, Enrollment, LearningPath
+from sync.store.models import Course, LearningPath
 
 EDITOR_ROLES = frozenset({"creator", "manager", "org_admin", "super_admin"})
-STATUS_LABELS = {"draft": "Draft", "published": "Published", "archived": "Archived"}
+STATUS_LABELS: dict[str, str] = dict(CONTENT_LABELS)
 TRANSITIONS = {
     "draft": {"published", "archived"},
     "published": {"archived", "draft"},
@@ -56,6 +59,8 @@ class PathDoc:
     cert_template: str | None = None
     validity_days: int | None = None
     created_by: str | None = None
+    thumbnail_url: str | None = None
+    """An image of the organisation's library (``asset://…``), set by :func:`set_thumbnail`."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ def _require_editor(user: CurrentUser) -> None:
         raise UserError("Only creators, managers and admins can build learning paths.")
 
 
-def _check_org(user: CurrentUser, org_id: str) -> None:
+def check_org(user: CurrentUser, org_id: str) -> None:
     if user.role != "super_admin" and org_id != user.org_id:
         raise UserError("This learning path belongs to another organisation.")
 
@@ -147,6 +152,7 @@ def _doc(row: LearningPath, titles: dict[str, str]) -> PathDoc:
         cert_template=cfg.get("cert_template"),
         validity_days=cfg.get("validity_days"),
         created_by=row.created_by,
+        thumbnail_url=row.thumbnail_url,
     )
 
 
@@ -230,11 +236,14 @@ def save_path(ctx: AppContext, user: CurrentUser, doc: PathDoc) -> PathDoc:
     title = " ".join(doc.title.split())
     if not title:
         raise UserError("A learning path needs a title.")
+    problem = check_template((doc.cert_template or "").strip() or None)
+    if problem:
+        raise UserError(problem)
     with ctx.db.transaction() as s:
         row = s.get(LearningPath, doc.id)
         if row is None:
             raise UserError("That learning path no longer exists.")
-        _check_org(user, row.org_id)
+        check_org(user, row.org_id)
         status, org_id = row.status or "draft", row.org_id
     titles = _titles(ctx, org_id)
     spec = _spec(doc, titles, allow_empty=status == "draft")
@@ -259,6 +268,37 @@ def save_path(ctx: AppContext, user: CurrentUser, doc: PathDoc) -> PathDoc:
     return load_path(ctx, doc.id)
 
 
+def set_thumbnail(ctx: AppContext, user: CurrentUser, path_id: str, source: Path | None) -> PathDoc:
+    """Give the path a picture from a file (it joins the media library, with the path's title
+    as alt text), or take it away (``source=None``). The file is checked before anything is
+    written: a picture that is not an image changes nothing."""
+    _require_editor(user)
+    doc = load_path(ctx, path_id)
+    check_org(user, doc.org_id)
+    url = None
+    if source is not None:
+        image = authoring.store_image(ctx, user, source)
+        media_library.set_alt(ctx, user, image.asset_id, f"Picture of the path {doc.title}")
+        url = image.src
+    with ctx.db.transaction() as s:
+        row = s.get(LearningPath, path_id)
+        if row is None:
+            raise UserError("That learning path no longer exists.")
+        row.thumbnail_url = url
+    return load_path(ctx, path_id)
+
+
+def thumbnail_file(ctx: AppContext, url: str | None) -> Path | None:
+    """The local file of a path's picture, or None (no picture, or not on this device yet)."""
+    if not url or not url.startswith("asset://"):
+        return None
+    try:
+        path = ctx.assets.path(url.removeprefix("asset://"))
+    except ValueError:
+        return None
+    return path if path.is_file() else None
+
+
 def _require_published_courses(ctx: AppContext, spec: PathSpec, titles: dict[str, str]) -> None:
     with ctx.db.transaction() as s:
         status = dict(
@@ -276,7 +316,7 @@ def set_status(ctx: AppContext, user: CurrentUser, path_id: str, status: str) ->
     if status not in STATUS_LABELS:
         raise UserError(f"Unknown status “{status}”.")
     doc = load_path(ctx, path_id)
-    _check_org(user, doc.org_id)
+    check_org(user, doc.org_id)
     if status not in TRANSITIONS[doc.status]:
         raise UserError(
             f"A {doc.status} learning path cannot become {status}"
@@ -291,112 +331,3 @@ def set_status(ctx: AppContext, user: CurrentUser, path_id: str, status: str) ->
         assert row is not None
         row.status = status
     return load_path(ctx, path_id)
-
-
-# -- Learn: following a path -----------------------------------------------------------------
-@dataclass(frozen=True)
-class PathStep:
-    course_id: str
-    title: str
-    is_required: bool
-    status: str
-    progress_pct: float
-    locked: bool
-    lock_message: str | None
-
-
-@dataclass(frozen=True)
-class LearnerPath:
-    id: str
-    title: str
-    description: str
-    steps: tuple[PathStep, ...]
-    progress_pct: float
-    complete: bool
-    completed_at: datetime | None
-    issue_cert: bool
-
-
-def completed_courses(ctx: AppContext, user_id: str) -> dict[str, datetime | None]:
-    """The courses the learner completed, with when."""
-    with ctx.db.transaction() as s:
-        rows = s.execute(
-            select(Enrollment.course_id, Enrollment.completed_at).where(
-                Enrollment.user_id == user_id,
-                Enrollment.course_id.is_not(None),
-                Enrollment.status == "completed",
-            )
-        ).all()
-    return {cid: at for cid, at in rows if cid}
-
-
-def learner_path(ctx: AppContext, user: CurrentUser, path_id: str) -> LearnerPath:
-    """The path as the learner follows it: each course's progress and lock."""
-    doc = load_path(ctx, path_id)
-    _check_org(user, doc.org_id)
-    if doc.status != "published" and not may_edit(user):
-        raise UserError("This learning path is not published any more.")
-    spec = spec_of(doc)
-    ids = list(spec.course_ids)
-    with ctx.db.transaction() as s:
-        courses = {c.id: c for c in s.scalars(select(Course).where(Course.id.in_(ids)))}
-        order = {
-            cid: bool((c.settings or {}).get("require_completion_order"))
-            for cid, c in courses.items()
-        }
-        enrolled = {
-            e.course_id: (e.status or "not_started", float(e.progress_pct or 0.0))
-            for e in s.scalars(
-                select(Enrollment).where(
-                    Enrollment.user_id == user.id, Enrollment.course_id.in_(ids)
-                )
-            )
-        }
-        titles = {cid: c.title for cid, c in courses.items()}
-    done = completed_courses(ctx, user.id)
-    locks = engine_paths.course_locks(spec, set(done), order, titles)
-    steps = tuple(
-        PathStep(
-            c.course_id,
-            titles.get(c.course_id, "(a course not on this device)"),
-            c.is_required,
-            enrolled.get(c.course_id, ("not_started", 0.0))[0],
-            enrolled.get(c.course_id, ("not_started", 0.0))[1],
-            locks[c.course_id].locked,
-            locks[c.course_id].message,
-        )
-        for c in spec.courses
-    )
-    complete = bool(spec.courses) and engine_paths.is_complete(spec, set(done))
-    finished = [done[cid] for cid in spec.required if done.get(cid)]
-    return LearnerPath(
-        doc.id,
-        doc.title,
-        doc.description,
-        steps,
-        engine_paths.progress_pct(spec, set(done)) if spec.courses else 0.0,
-        complete,
-        max(finished) if complete and finished else None,  # type: ignore[type-var]
-        doc.issue_cert,
-    )
-
-
-def lock_for(ctx: AppContext, user: CurrentUser, course_id: str) -> str | None:
-    """Why the learner cannot open ``course_id`` yet (a path they follow locks it), or None."""
-    with ctx.db.transaction() as s:
-        path_ids = list(
-            s.scalars(
-                select(Enrollment.path_id).where(
-                    Enrollment.user_id == user.id, Enrollment.path_id.is_not(None)
-                )
-            )
-        )
-    for pid in path_ids:
-        try:
-            lp = learner_path(ctx, user, pid)
-        except UserError:
-            continue
-        step = next((st for st in lp.steps if st.course_id == course_id), None)
-        if step is not None and step.locked:
-            return step.lock_message
-    return None

@@ -17,15 +17,11 @@ from sqlalchemy import func, select
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
+from engine.org.vocabulary import ENROLLMENT_LABELS
 from sync.store.models import Course, Enrollment, LearningEvent, Module, Profile
 
 MANAGER_ROLES = frozenset({"manager", "org_admin", "super_admin"})
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "completed": "Completed",
-    "overdue": "Overdue",
-}
+STATUS_LABELS: dict[str, str] = dict(ENROLLMENT_LABELS)
 
 
 def can_view(user: CurrentUser) -> bool:

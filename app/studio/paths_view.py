@@ -1,19 +1,24 @@
 """Studio → Learning paths: the path builder (creators, managers and admins).
 
 Left: the organisation's paths and "New path". Right: the selected path: title, description,
-its courses in order (drag to reorder, or Move up / Move down; each with a "Required"
-checkbox), the certificate options, and Save / Publish / Archive. Every rule lives in
+its picture, its courses in order (drag to reorder, or Move up / Move down; each with a
+"Required" checkbox), the certificate options (design, validity), and Save / Publish /
+Archive. Every rule lives in
 ``app.services.paths``; a refused save shows the service's message and keeps what was typed.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -34,15 +39,19 @@ from app.services.context import AppContext
 from app.services.errors import UserError
 from app.services.paths import PathCourseRef, PathDoc
 from app.studio.common import fit_size, muted, named
+from engine.certificates.templates import CERTIFICATE_TEMPLATES, template_or_default
 
 ERROR_STYLE = "QLabel { background: #FDECEA; color: #8A1C14; padding: 6px 10px; }"
 ROLE_ID = Qt.ItemDataRole.UserRole
 DEFAULT_TARGET = 0.8
+PICTURE_SIZE = (192, 108)
+PICTURE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp)"
 
 
 class PathsView(QWidget):
     """The path builder. Public API: ``refresh()``, ``new_path(title)``, ``open_path(id)``,
-    ``save()``, ``publish()``, ``archive()``; ``message`` shows the last outcome."""
+    ``save()``, ``publish()``, ``archive()``, ``set_picture(file | None)``; ``message`` shows
+    the last outcome."""
 
     def __init__(self, ctx: AppContext, user: CurrentUser, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +88,27 @@ class PathsView(QWidget):
         self.status.setAccessibleName("Path status")
         form.addRow(_label("Title", self.title), self.title)
         form.addRow(_label("Description", self.description), self.description)
+        self.picture = QLabel("No picture")
+        self.picture.setObjectName("path-picture")
+        self.picture.setAccessibleName("Path picture")
+        self.picture.setFixedSize(*PICTURE_SIZE)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setFrameShape(QLabel.Shape.StyledPanel)
+        self.pick_picture = named(
+            QPushButton("Choose picture…"), "path-picture-pick", "Choose a picture for the path"
+        )
+        self.drop_picture = named(
+            QPushButton("Remove picture"), "path-picture-remove", "Remove the path's picture"
+        )
+        picture_row = QHBoxLayout()
+        picture_row.addWidget(self.picture)
+        picture_buttons = QVBoxLayout()
+        picture_buttons.addWidget(self.pick_picture)
+        picture_buttons.addWidget(self.drop_picture)
+        picture_buttons.addStretch(1)
+        picture_row.addLayout(picture_buttons)
+        picture_row.addStretch(1)
+        form.addRow(_label("Picture", self.pick_picture), picture_row)
         form.addRow("Status", self.status)
 
         self.courses = named(QListWidget(), "path-courses", "Courses of the path, in order")
@@ -104,15 +134,16 @@ class PathsView(QWidget):
         self.issue_cert = named(
             QCheckBox("Award a certificate on completion"), "path-issue-cert", "Award a certificate"
         )
-        self.template = named(QLineEdit(), "path-cert-template", "Certificate template")
-        self.template.setPlaceholderText("default")
+        self.template = named(QComboBox(), "path-cert-template", "Certificate design")
+        for name, label in CERTIFICATE_TEMPLATES.items():
+            self.template.addItem(label, name)
         self.validity = named(QSpinBox(), "path-validity-days", "Certificate valid for, in days")
         self.validity.setRange(0, 3650)
         self.validity.setSpecialValueText("does not expire")
         self.validity.setSuffix(" days")
         cert_form = QFormLayout()
         cert_form.addRow(self.issue_cert)
-        cert_form.addRow(_label("Template", self.template), self.template)
+        cert_form.addRow(_label("Design", self.template), self.template)
         cert_form.addRow(_label("Valid for", self.validity), self.validity)
 
         self.save_button = named(QPushButton("Save"), "path-save", "Save the path")
@@ -154,6 +185,8 @@ class PathsView(QWidget):
         self.save_button.clicked.connect(self.save)
         self.publish_button.clicked.connect(self.publish)
         self.archive_button.clicked.connect(self.archive)
+        self.pick_picture.clicked.connect(self._choose_picture)
+        self.drop_picture.clicked.connect(lambda: self.set_picture(None))
         self.refresh()
 
     # -- public API ------------------------------------------------------------------------
@@ -208,6 +241,19 @@ class PathsView(QWidget):
     def archive(self) -> bool:
         return self._set_status("archived", "Archived: learners no longer see it.")
 
+    def set_picture(self, file: Path | None) -> bool:
+        """Give the path ``file`` as its picture (None: take it away); saved at once."""
+        if self.doc is None:
+            return False
+        try:
+            self.doc = paths.set_thumbnail(self.ctx, self.user, self.doc.id, file)
+        except UserError as err:
+            self.say(str(err), problem=True)
+            return False
+        self._show_picture(self.doc)
+        self.say("Picture saved." if file else "Picture removed.")
+        return True
+
     def say(self, text: str, problem: bool = False) -> None:
         self.message.setStyleSheet(ERROR_STYLE if problem else "")
         self.message.setText(text)
@@ -259,7 +305,7 @@ class PathsView(QWidget):
             courses=refs,
             target_skills=self._checked_skills(),
             issue_cert=self.issue_cert.isChecked(),
-            cert_template=self.template.text().strip() or None,
+            cert_template=self.template.currentData(),
             validity_days=days or None,
         )
 
@@ -289,7 +335,10 @@ class PathsView(QWidget):
             item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
             self.skills.addItem(item)
         self.issue_cert.setChecked(doc.issue_cert)
-        self.template.setText(doc.cert_template or "")
+        self.template.setCurrentIndex(
+            self.template.findData(template_or_default(doc.cert_template))
+        )
+        self._show_picture(doc)
         self.validity.setValue(doc.validity_days or 0)
         self.editor.setEnabled(True)
 
@@ -305,6 +354,33 @@ class PathsView(QWidget):
         self.refresh()
         self.say(done)
         return True
+
+    def _show_picture(self, doc: PathDoc) -> None:
+        file = paths.thumbnail_file(self.ctx, doc.thumbnail_url)
+        pixmap = QPixmap(str(file)) if file else QPixmap()
+        if pixmap.isNull():
+            self.picture.setPixmap(QPixmap())
+            self.picture.setText(
+                "Picture not on this device" if doc.thumbnail_url else "No picture"
+            )
+        else:
+            w, h = PICTURE_SIZE
+            self.picture.setPixmap(
+                pixmap.scaled(
+                    w,
+                    h,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+        self.drop_picture.setEnabled(bool(doc.thumbnail_url))
+
+    def _choose_picture(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Choose a picture for the path", "", PICTURE_FILTER
+        )
+        if name:
+            self.set_picture(Path(name))
 
     def _on_pick(self, item: QListWidgetItem | None, _prev: object = None) -> None:
         if item is not None:

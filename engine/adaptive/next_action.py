@@ -37,6 +37,7 @@ from typing import Any, Literal
 from engine.adaptive.dispatcher import ModalityBelief, should_switch
 from engine.adaptive.events import MODALITIES, Modality
 from engine.adaptive.skill_gaps import SkillGap
+from engine.org.reminders import due_phrase
 
 ActionType = Literal[
     "take_break",
@@ -201,7 +202,8 @@ def _candidates(s: LearnerSnapshot) -> list[tuple[float, ActionType, str | None,
                     70.0,
                     "complete_compliance",
                     target,
-                    f"Required training “{c.title}” is due in {_days(c.required_by - now)}.",
+                    f"Required training “{c.title}” is due {due_phrase(c.required_by, now)} "
+                    f"({c.required_by:%d %b}).",
                 )
             )
 

@@ -30,9 +30,15 @@ class Reminder:
     def message(self, title: str) -> str:
         if self.overdue:
             return f"“{title}” was due on {self.required_by:%d %B %Y}: finish it to stay compliant."
-        days = self.time_left.days
-        when = "today" if days < 1 else "tomorrow" if days == 1 else f"in {days} days"
+        when = due_phrase(self.required_by, self.required_by - self.time_left)
         return f"“{title}” is due {when} ({self.required_by:%d %B %Y})."
+
+
+def due_phrase(required_by: datetime, now: datetime) -> str:
+    """ "today", "tomorrow" or "in N days", counted in calendar days as the due date is
+    printed beside it (due at 09:00 tomorrow is "tomorrow" at 18:00 today, not "today")."""
+    days = (required_by.date() - now.astimezone(required_by.tzinfo).date()).days
+    return "today" if days < 1 else "tomorrow" if days == 1 else f"in {days} days"
 
 
 def reminder_due_at(required_by: datetime, days_before: int = DEFAULT_DAYS_BEFORE) -> datetime:

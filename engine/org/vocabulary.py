@@ -32,3 +32,29 @@ ASSIGNER_ROLES: frozenset[ProfileRole] = frozenset({"manager", "org_admin", "sup
 SIGNER_ROLES: frozenset[ProfileRole] = frozenset({"org_admin", "super_admin"})
 """Write ``certifications`` rows (for someone else) and the organisation's key set and
 revocation list: the signer path (``resources/certificates/README.md``)."""
+
+CONTENT_LABELS: dict[str, str] = {
+    "draft": "Draft",
+    "published": "Published",
+    "archived": "Archived",
+}
+ENROLLMENT_LABELS: dict[str, str] = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "completed": "Completed",
+    "overdue": "Overdue",
+}
+COMPLIANCE_LABELS: dict[str, str] = {
+    "pending": "Pending",
+    "compliant": "Compliant",
+    "overdue": "Overdue",
+    "exempt": "Exempt",
+}
+"""How each status is written on screen (one place, so no screen shows ``not_started``;
+the keys are the tuples above, which a test holds together)."""
+
+
+def work_status_label(status: str) -> str:
+    """An enrolment's or compliance record's status as people read it."""
+    labels = {**ENROLLMENT_LABELS, **COMPLIANCE_LABELS}
+    return labels.get(status, status.replace("_", " ").capitalize())

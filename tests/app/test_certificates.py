@@ -34,6 +34,7 @@ from engine import secrets
 from engine.certificates import qr_payload
 from engine.certificates.encoding import b64url_decode, b64url_encode
 from engine.certificates.keys import issuer_id_for
+from engine.certificates.templates import CERTIFICATE_TEMPLATES
 from engine.certificates.verify import Verdict
 
 ORG = "0350eaac-3764-5955-87ad-27fbc6ee74ae"
@@ -103,15 +104,17 @@ def request(**kw: object) -> CertificateRequest:
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
-def signed_certificate(store: CertificateStore, devices: Devices) -> certs.Certificate:
+def signed_certificate(
+    store: CertificateStore, devices: Devices, template: str = "classic"
+) -> certs.Certificate:
     devices.use(devices.admin)
     if not certs.can_sign(ORG):
         certs.set_up_signing(store, ORG, ORG_NAME, SIGNED - timedelta(days=30))
-    return certs.issue(store, request(), SIGNED)
+    return certs.issue(store, request(template=template), SIGNED)
 
 
 def pdf_for(cert: certs.Certificate, path: Path, qapp: object) -> Path:
-    from app.learn.certificates_view import render_certificate_pdf
+    from app.learn.certificate_pdf import render_certificate_pdf
 
     return render_certificate_pdf(certs.certificate_face(cert, BRANDING), path)
 
@@ -204,13 +207,19 @@ def test_the_pdf_carries_the_credential_and_verifies_offline(
     assert certs.verify(other, pdf, SIGNED + timedelta(days=1)).verdict is Verdict.VALID
 
 
+@pytest.mark.parametrize("template", list(CERTIFICATE_TEMPLATES))
 def test_the_printed_qr_decodes_from_the_rendered_page(
-    store: CertificateStore, devices: Devices, tmp_path: Path, qapp: object
+    store: CertificateStore, devices: Devices, tmp_path: Path, qapp: object, template: str
 ) -> None:
+    """Every design prints everything and a QR code a camera reads back."""
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    cert = signed_certificate(store, devices)
+    cert = signed_certificate(store, devices, template)
+    assert certs.certificate_face(cert).template == template
     pdf = pdf_for(cert, tmp_path / "certificate.pdf", qapp)
+    text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    for expected in ("Sam Rivera", "Learning How to Learn", ORG_NAME, cert.verification_code):
+        assert expected and expected in text
     subprocess.run(
         ["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(tmp_path / "page")],
         check=True,
@@ -235,7 +244,7 @@ def test_a_pdf_with_an_altered_credential_is_tampered(
     pdf = pdf_for(replace(cert, token=forged), tmp_path / "forged.pdf", qapp)
     assert certs.verify(store, pdf, SIGNED).verdict is Verdict.TAMPERED
     # the readable JSON swapped but the signed JWT intact: also caught
-    from app.learn.certificates_view import render_certificate_pdf
+    from app.learn.certificate_pdf import render_certificate_pdf
 
     face = replace(certs.certificate_face(cert, BRANDING), credential_json=json.dumps(vc).encode())
     altered = render_certificate_pdf(face, tmp_path / "altered-json.pdf")
@@ -255,7 +264,7 @@ def test_a_pdf_that_is_not_a_certificate(
     result = certs.verify(store, plain, SIGNED)
     assert result.verdict is Verdict.NOT_A_CERTIFICATE
     assert "invoice.pdf is a PDF but not a ByteOS certificate" in result.reason
-    from app.learn.certificates_view import render_certificate_pdf
+    from app.learn.certificate_pdf import render_certificate_pdf
 
     devices.use(devices.learner)
     pending = certs.issue(store, request(learner_name="Priya Nair"), COMPLETED)

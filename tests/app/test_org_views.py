@@ -50,7 +50,9 @@ def person(ctx: AppContext, role: str) -> CurrentUser:
     return accounts.sign_in(ctx.db, p.id)
 
 
-def build_path(qtbot: QtBot, ctx: AppContext, admin: CurrentUser) -> PathsView:
+def build_path(
+    qtbot: QtBot, ctx: AppContext, admin: CurrentUser, picture: Path | None = None
+) -> PathsView:
     view = PathsView(ctx, admin)
     qtbot.addWidget(view)
     # bad input first: a path with no courses cannot be published, and says why
@@ -58,6 +60,8 @@ def build_path(qtbot: QtBot, ctx: AppContext, admin: CurrentUser) -> PathsView:
     assert not view.publish()
     assert "at least one course" in view.message.text()
     view.description.setPlainText("Your first week")
+    if picture is not None:
+        assert view.set_picture(picture), view.message.text()
     view.choice.setCurrentIndex(view.choice.findData(COURSE))
     qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     assert view.courses.count() == 1
@@ -81,7 +85,11 @@ def test_admin_builds_assigns_learner_completes_admin_signs_pdf_verifies(
     certificates.set_up_signing(
         store, admin.org_id or "", "ByteOS Demo Academy", datetime.now(UTC) - timedelta(days=1)
     )
-    paths_view = build_path(qtbot, ctx, admin)
+    from PIL import Image
+
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (320, 180), "#12B886").save(cover)
+    paths_view = build_path(qtbot, ctx, admin, cover)
     path_id = paths_view.doc.id  # type: ignore[union-attr]
 
     dialog = AssignDialog(ctx, admin)
@@ -107,6 +115,7 @@ def test_admin_builds_assigns_learner_completes_admin_signs_pdf_verifies(
     assert [r.item.title for r in dash.assigned.rows] == ["Onboarding"]
     row = dash.assigned.rows[0]
     assert "due " in row.due.text() and row.item.mandatory
+    assert not row.picture.pixmap().isNull()  # the path's picture, beside it
     opened: list[str] = []
     dash.open_course.connect(opened.append)
     qtbot.mouseClick(row.open_button, Qt.MouseButton.LeftButton)
@@ -286,3 +295,35 @@ def test_path_builder_reorders_and_keeps_what_was_typed_on_a_refusal(
     view.title.setText("   ")
     assert not view.save() and "title" in view.message.text()
     assert view.title.text() == "   " and view.courses.count() == 2  # nothing lost on screen
+
+
+def test_path_builder_picture_and_certificate_design(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    creator = person(ctx, "creator")
+    view = PathsView(ctx, creator)
+    qtbot.addWidget(view)
+    view.new_path("Onboarding")
+    assert view.picture.text() == "No picture" and not view.drop_picture.isEnabled()
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (320, 180), "#1F3A93").save(cover)
+    assert view.set_picture(cover), view.message.text()
+    assert not view.picture.pixmap().isNull() and view.drop_picture.isEnabled()
+    bad = tmp_path / "cover.txt"
+    bad.write_text("hello")
+    assert not view.set_picture(bad)
+    assert "is not a PNG, JPEG, GIF or WebP image" in view.message.text()
+    assert not view.picture.pixmap().isNull()  # the picture it had is still shown
+    # the design is picked from the named ones, saved, and shown again on reopening
+    view.issue_cert.setChecked(True)
+    view.template.setCurrentIndex(view.template.findData("formal"))
+    assert view.save(), view.message.text()
+    assert view.doc is not None and view.doc.cert_template == "formal"
+    again = PathsView(ctx, creator)
+    qtbot.addWidget(again)
+    again.open_path(view.doc.id)
+    assert again.template.currentData() == "formal"
+    assert not again.picture.pixmap().isNull()
+    assert again.pick_picture.accessibleName() and again.template.accessibleName()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from app.services import accounts, authoring, learning, paths
+from app.services import accounts, authoring, learning, media_library, path_progress, paths
 from app.services.accounts import CurrentUser
 from app.services.authoring import ModuleDoc
 from app.services.context import AppContext
@@ -87,7 +89,7 @@ def test_locks_follow_the_courses_require_completion_order(
     doc.courses = [PathCourseRef(DEMO_COURSE), PathCourseRef(second)]
     paths.save_path(ctx, creator, doc)
     paths.set_status(ctx, creator, doc.id, "published")
-    lp = paths.learner_path(ctx, learner, doc.id)
+    lp = path_progress.learner_path(ctx, learner, doc.id)
     assert [s.locked for s in lp.steps] == [False, True]
     assert lp.steps[1].lock_message == "Locked: complete “Learning How to Learn” first"
     assert lp.progress_pct == 0 and not lp.complete
@@ -96,5 +98,53 @@ def test_locks_follow_the_courses_require_completion_order(
         learning.record_event(
             ctx, learner, "module_complete", course_id=DEMO_COURSE, module_id=m.id
         )
-    lp = paths.learner_path(ctx, learner, doc.id)
+    lp = path_progress.learner_path(ctx, learner, doc.id)
     assert [s.locked for s in lp.steps] == [False, False] and lp.progress_pct == 50
+
+
+def _png(path: Path, colour: str = "#3355CC") -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (64, 36), colour).save(path)
+    return path
+
+
+def test_a_manager_gives_a_path_its_picture_and_a_bad_file_changes_nothing(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    org = admin_of(ctx).org_id
+    manager = accounts.create_profile(ctx.db, "Morgan Lee", "manager", org)
+    doc = paths.create_path(ctx, manager, "Onboarding")
+    doc = paths.set_thumbnail(ctx, manager, doc.id, _png(tmp_path / "cover.png"))
+    assert doc.thumbnail_url and doc.thumbnail_url.startswith("asset://")
+    file = paths.thumbnail_file(ctx, doc.thumbnail_url)
+    assert file is not None and file.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    images = media_library.list_images(ctx, manager)
+    alt = next(i.alt for i in images if i.src == doc.thumbnail_url)
+    assert alt == "Picture of the path Onboarding"
+    # a file that is not a picture is refused by name; the path keeps its picture
+    text = tmp_path / "notes.png"
+    text.write_text("not an image")
+    with pytest.raises(UserError, match=r"notes\.png is not a PNG, JPEG, GIF or WebP image"):
+        paths.set_thumbnail(ctx, manager, doc.id, text)
+    assert paths.load_path(ctx, doc.id).thumbnail_url == doc.thumbnail_url
+    with pytest.raises(UserError, match="is not a file"):
+        paths.set_thumbnail(ctx, manager, doc.id, tmp_path / "missing.png")
+    # taken away, and a picture that never reached this device is simply not shown
+    assert paths.set_thumbnail(ctx, manager, doc.id, None).thumbnail_url is None
+    assert paths.thumbnail_file(ctx, "asset://images/elsewhere.png") is None
+    assert paths.thumbnail_file(ctx, "https://example.org/x.png") is None
+
+
+def test_learners_cannot_set_a_picture_and_the_design_must_be_known(
+    ctx: AppContext, creator: CurrentUser, learner: CurrentUser, tmp_path: Path
+) -> None:
+    doc = paths.create_path(ctx, creator, "Onboarding")
+    with pytest.raises(UserError, match="Only creators, managers and admins"):
+        paths.set_thumbnail(ctx, learner, doc.id, _png(tmp_path / "c.png"))
+    doc.issue_cert, doc.cert_template = True, "gothic"
+    with pytest.raises(UserError, match="Unknown certificate template “gothic”: choose one of"):
+        paths.save_path(ctx, creator, doc)
+    assert paths.load_path(ctx, doc.id).issue_cert is False  # nothing written
+    doc.cert_template = "formal"
+    assert paths.save_path(ctx, creator, doc).cert_template == "formal"

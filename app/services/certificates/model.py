@@ -13,6 +13,7 @@ from typing import Any, Literal
 from app.services.errors import UserError
 from engine.certificates import qr_payload
 from engine.certificates.jws import parse_header
+from engine.certificates.templates import DEFAULT_TEMPLATE, template_or_default
 from engine.certificates.timefmt import format_date, format_time, parse_time
 
 State = Literal["pending_signature", "signed"]
@@ -43,6 +44,8 @@ class CertificateRequest:
     validity_days: int | None = None
     path_description: str = ""
     criteria: str = "Completed every required course of the learning path."
+    template: str = DEFAULT_TEMPLATE
+    """The path's ``cert_template``: the design only, never signed."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,8 @@ class CertificateFace:
     credential_jwt: bytes | None = None
     credential_json: bytes | None = None
     footer: str = field(default="")
+    template: str = DEFAULT_TEMPLATE
+    """Which design draws it (``engine.certificates.templates``)."""
 
 
 def certificate_face(cert: Certificate, branding: dict[str, Any] | None = None) -> CertificateFace:
@@ -201,6 +206,7 @@ def certificate_face(cert: Certificate, branding: dict[str, Any] | None = None) 
             if cert.signed
             else "This certificate is not signed yet and cannot be verified."
         ),
+        template=template_or_default(req.template),
     )
 
 

@@ -12,6 +12,7 @@ from engine.certificates.keys import (
     KeyFormatError,
     KeySet,
 )
+from engine.certificates.templates import template_or_default
 from engine.certificates.timefmt import format_time, utc
 from sync.store.database import Database
 
@@ -57,6 +58,7 @@ def requests_in(db: Database, org_id: str | None, learner_id: str | None) -> lis
                 completed_at=utc(e.completed_at),
                 validity_days=cfg.get("validity_days"),
                 path_description=path.description or "",
+                template=template_or_default(cfg.get("cert_template")),
             )
             out.append((certificate_id_for(e.user_id, path.id, e.completed_at), req))
     return out

@@ -46,3 +46,23 @@ def test_due_reminders_soonest_first() -> None:
     ]
     got = due_reminders(recs, DUE - timedelta(days=1), days_before=3)
     assert [r.record_id for r in got] == ["sooner", "later"]
+
+
+def test_due_phrases_count_calendar_days_as_the_printed_date() -> None:
+    from datetime import UTC, datetime
+
+    from engine.org.reminders import due_phrase
+
+    due = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    assert due_phrase(due, datetime(2026, 12, 2, 18, 0, tzinfo=UTC)) == "tomorrow"  # 15 h away
+    assert due_phrase(due, datetime(2026, 12, 3, 8, 0, tzinfo=UTC)) == "today"
+    assert due_phrase(due, datetime(2026, 11, 30, 23, 0, tzinfo=UTC)) == "in 3 days"
+
+
+def test_every_status_has_its_label() -> None:
+    from engine.org import vocabulary as v
+
+    assert set(v.CONTENT_LABELS) == set(v.CONTENT_STATUSES)
+    assert set(v.ENROLLMENT_LABELS) == set(v.ENROLLMENT_STATUSES)
+    assert set(v.COMPLIANCE_LABELS) == set(v.COMPLIANCE_STATUSES)
+    assert v.work_status_label("not_started") == "Not started"
