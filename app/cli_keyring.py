@@ -56,6 +56,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    from app.services.api_keys import locked_reason
+
+    reason = locked_reason(name)
+    if reason:
+        print(f"byteos keyring: {reason}", file=sys.stderr)
+        return 1
     value = sys.stdin.readline().strip()
     if not value:
         print("byteos keyring: no key on standard input; nothing stored", file=sys.stderr)

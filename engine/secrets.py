@@ -126,10 +126,18 @@ def delete_secret(name: str) -> None:
             continue
 
 
+def env_value(var: str) -> str | None:
+    """A secret given by the environment variable ``var`` (stripped), or ``None``. Secrets are
+    read here, not through ``engine.config``: settings are shown on the About / Policies page
+    and kept in a plain file, secrets never are."""
+    value = os.environ.get(var, "").strip()
+    return value or None
+
+
 def env_or_secret(var: str) -> str | None:
     """A secret by its environment-variable name (e.g. ``PEXELS_API_KEY``): the environment
     first, then the keyring under the same name."""
-    value = os.environ.get(var, "").strip()
+    value = env_value(var)
     if value:
         return value
     stored = get_secret(var)

@@ -191,11 +191,30 @@ class SyncService:
                 write_state(s, key.replace("_", "."), value)
 
     def settings(self) -> tuple[str | None, str | None]:
-        url = os.environ.get("BYTEOS_SUPABASE_URL") or self._get("supabase.url")
-        key = os.environ.get("BYTEOS_SUPABASE_ANON_KEY") or self._get("supabase.anon.key")
+        """The project URL and anon key: a locked policy or an environment variable wins;
+        otherwise what the user connected to (kept in the database), else IT's recommended
+        project (so a managed laptop opens already connected), else none."""
+        url = self._setting("supabase_url", "supabase.url")
+        key = self._setting("supabase_anon_key", "supabase.anon.key")
         return url, key
 
+    def _setting(self, name: str, state_key: str) -> str | None:
+        from engine.config import Source, current
+
+        effective = current()
+        value: str | None = getattr(effective.values, name)
+        if effective.origins[name] in (Source.LOCKED, Source.ENVIRONMENT):
+            return value
+        return self._get(state_key) or value
+
     def configure(self, url: str, anon_key: str) -> None:
+        from engine.config import current
+
+        locked = current().locked_names & {"supabase_url", "supabase_anon_key"}
+        if locked:
+            raise SyncError(
+                "Your organisation's policy sets the Supabase project; it cannot be changed here."
+            )
         url = url.strip().rstrip("/")
         if not url.startswith(("http://", "https://")):
             raise SyncError("The Supabase URL must start with https:// (or http://).")
@@ -212,8 +231,13 @@ class SyncService:
         return Remote(url, key), url
 
     def sign_in(self, email: str, password: str) -> RemoteSession:
+        from engine.config import settings
         from sync.remote.client import AuthRequired, probe
 
+        if "password" not in settings().sign_in_methods:
+            raise SyncError(
+                "Signing in with an email and password is turned off by your organisation's policy."
+            )
         remote, url = self._remote()
         try:
             if not probe(url):

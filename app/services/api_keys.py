@@ -9,7 +9,6 @@ logs a value.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from app.services.errors import UserError
@@ -78,17 +77,42 @@ def store_state() -> StoreState:
 def key_states() -> list[KeyState]:
     out = []
     for k in KEYS:
-        env = os.environ.get(k.name, "").strip()
+        env = secrets.env_value(k.name) or ""
         stored = secrets.get_secret(k.name) or ""
         shown = env or stored
         out.append(KeyState(k, bool(stored), bool(env), mask(shown)))
     return out
 
 
+def locked_reason(name: str) -> str | None:
+    """Why the key ``name`` cannot be kept in the keyring here (the ``ai_key_source``
+    setting, usually locked by IT), or ``None`` when it can."""
+    from engine.config import Source, current
+
+    key = _BY_NAME.get(name)
+    if key is None or key.group != "ai":
+        return None
+    effective = current()
+    source = effective.values.ai_key_source
+    if source not in ("environment", "none"):
+        return None
+    who = (
+        "Your organisation's policy"
+        if effective.origins["ai_key_source"] is Source.LOCKED
+        else "The ai_key_source setting"
+    )
+    if source == "none":
+        return f"{who} turns cloud AI keys off on this device."
+    return f"{who} provides cloud AI keys through the environment only, not the keyring."
+
+
 def save_key(name: str, value: str) -> None:
     """Keep ``value`` in the keyring; ``UserError`` saying why when it cannot be kept."""
     if name not in _BY_NAME:
         raise UserError(f"Unknown key {name}.")
+    reason = locked_reason(name)
+    if reason:
+        raise UserError(reason)
     value = value.strip()
     if not value:
         raise UserError("Paste the key first.")

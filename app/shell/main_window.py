@@ -138,6 +138,9 @@ class MainWindow(QMainWindow):
         self._first_retry.setSingleShot(True)
         self._first_retry.timeout.connect(self.retry_pending)
         self._first_retry.start(0)
+        # a policy file IT got wrong is said at start, never ignored (read once the window
+        # is live: the settings load costs some 60 ms)
+        QTimer.singleShot(0, self._report_policy_problems)
         self.attached = True
         if user is not None:
             self.enter(user)
@@ -195,9 +198,23 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+        policies = QAction("About / &Policies…", self)
+        policies.triggered.connect(self.show_policies)
+        help_menu.addAction(policies)
         verify = QAction("&Verify a certificate…", self)
         verify.triggered.connect(self.verify_certificate)
         help_menu.addAction(verify)
+
+    def _report_policy_problems(self) -> None:
+        from app.shell.policies_page import report_at_start
+
+        report_at_start(self)
+
+    def show_policies(self) -> QWidget:
+        """Every effective setting and where it came from (app/shell/policies_page.py)."""
+        from app.shell.policies_page import open_policies
+
+        return open_policies(self)
 
     def verify_certificate(self) -> QWidget:
         """Check a certificate offline (the crypto and QR stack load only now)."""

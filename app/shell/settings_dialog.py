@@ -1,5 +1,9 @@
-"""Settings: the API keys for cloud AI and image search, kept in the keyring.
+"""Settings: the user's preferences (narration, language, proxy, ...) and the API keys for
+cloud AI and image search, kept in the keyring.
 
+Preferences go through ``app.services.managed_settings`` (the one settings object,
+``engine.config``); a value IT locked by policy is shown read-only, with a lock note saying
+who set it and why it cannot be changed, and the service refuses a change to it anyway.
 Keys go through ``app.services.api_keys`` (and from there the one secrets helper,
 ``engine.secrets``). A stored key is never shown back: the row says "•••••••• 4f2a" and the
 field to paste a new one starts empty. When this machine has nowhere to keep a secret, the
@@ -8,8 +12,12 @@ dialog says so (the keyring status message) and saving shows why it failed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -21,10 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import api_keys
+from app.services import api_keys, managed_settings
 from app.services.api_keys import KeyDef
 from app.services.errors import UserError
 from app.studio.common import fit_size
+
+LOCK_NOTE = "Locked by IT"
+"""Short, beside the control; the tooltip and accessible description say who and why."""
 
 WARNING_STYLE = "QLabel { background: #FFF4CE; color: #5C4400; padding: 6px 10px; }"
 
@@ -67,6 +78,11 @@ class KeyRow:
 
     def show(self, state: api_keys.KeyState) -> None:
         self.state.setText(state.summary)
+        reason = api_keys.locked_reason(self.key.name)
+        self.edit.setEnabled(reason is None)
+        self.edit.setPlaceholderText(LOCK_NOTE if reason else "Paste a new key")
+        self.edit.setToolTip(reason or "")
+        self.save.setEnabled(reason is None and bool(self.edit.text().strip()))
         self.remove.setEnabled(state.stored)
 
     def store(self) -> None:
@@ -85,6 +101,75 @@ class KeyRow:
         self.dialog.refresh()
 
 
+class PreferenceRow:
+    """One preference: a control fit for its type, disabled with a lock note when locked."""
+
+    def __init__(
+        self, dialog: SettingsDialog, row: managed_settings.SettingRow, grid: QGridLayout, at: int
+    ) -> None:
+        self.dialog, self.name = dialog, row.name
+        slug = row.name.replace("_", "-")
+        self.label = QLabel(row.label)
+        choices = managed_settings.choices(row.name)
+        self.control: QWidget
+        if managed_settings.is_flag(row.name):
+            box = QCheckBox()
+            self.control = box
+        elif choices is not None:
+            combo = QComboBox()
+            combo.addItems(list(choices))
+            self.control = combo
+        else:
+            line = QLineEdit()
+            line.setMinimumWidth(220)
+            self.control = line
+        self.control.setObjectName(f"settings-pref-{slug}")
+        self.control.setAccessibleName(row.label)
+        self.label.setBuddy(self.control)
+        self.lock = QLabel()
+        self.lock.setObjectName(f"settings-pref-{slug}-lock")
+        self.lock.setProperty("role", "muted")
+        grid.addWidget(self.label, at, 0)
+        grid.addWidget(self.control, at, 1, 1, 2)
+        grid.addWidget(self.lock, at, 3, 1, 2)
+
+    @property
+    def locked(self) -> bool:
+        return not self.control.isEnabled()
+
+    def show(self, row: managed_settings.SettingRow) -> None:
+        value = row.value
+        if isinstance(self.control, QCheckBox):
+            self.control.setChecked(bool(value))
+        elif isinstance(self.control, QComboBox):
+            self.control.setCurrentText(str(value))
+        elif isinstance(self.control, QLineEdit):
+            self.control.setText("" if value is None else str(value))
+        self.control.setEnabled(not row.locked)
+        if row.locked:
+            self.lock.setText(LOCK_NOTE)
+            why = f"{managed_settings.LOCK_EXPLANATION} Set in {row.where}."
+            self.lock.setToolTip(why)
+            self.control.setToolTip(why)
+            self.control.setAccessibleDescription(why)
+        else:
+            note = {"recommended policy": "Recommended by IT", "environment": "From environment"}
+            self.lock.setText(note.get(row.source.value, ""))
+            self.lock.setToolTip(row.where)
+            self.control.setToolTip("")
+            self.control.setAccessibleDescription(
+                "" if row.source.value == "default" else row.source_label
+            )
+
+    def value(self) -> Any:
+        if isinstance(self.control, QCheckBox):
+            return self.control.isChecked()
+        if isinstance(self.control, QComboBox):
+            return self.control.currentText()
+        assert isinstance(self.control, QLineEdit)
+        return self.control.text()
+
+
 class SettingsDialog(QDialog):
     """File → Settings…: where ByteOS keeps secrets, and the cloud AI and image-search keys."""
 
@@ -94,10 +179,11 @@ class SettingsDialog(QDialog):
         self.setObjectName("settings-dialog")
         self.setMinimumWidth(720)
         outer = QVBoxLayout(self)
-        title = QLabel("API keys")
+        title = QLabel("Preferences and API keys")
         title.setProperty("role", "subtitle")
         outer.addWidget(title)
         intro = QLabel(
+            "Settings your organisation locked are shown greyed out with a lock. "
             "ByteOS works offline without any key. Add a key to let Byte and Generate with AI "
             "use a cloud model when you are online, or to search free image libraries from "
             "the media library. Keys are kept in your system keyring, never in a file in "
@@ -119,10 +205,30 @@ class SettingsDialog(QDialog):
         grid.setColumnStretch(2, 1)
         grid.setColumnMinimumWidth(1, 130)
         self.rows: dict[str, KeyRow] = {}
+        self.prefs: dict[str, PreferenceRow] = {}
+        row = 0
+        prefs_title = QLabel("Preferences")
+        prefs_title.setProperty("role", "subtitle")
+        grid.addWidget(prefs_title, row, 0, 1, 5)
+        row += 1
+        by_name = {r.name: r for r in managed_settings.rows()}
+        for name in managed_settings.EDITABLE:
+            self.prefs[name] = PreferenceRow(self, by_name[name], grid, row)
+            row += 1
+        self.save_prefs = QPushButton("Save preferences")
+        self.save_prefs.setObjectName("settings-save-preferences")
+        self.save_prefs.setAccessibleName("Save preferences")
+        self.save_prefs.clicked.connect(self.store_preferences)
+        grid.addWidget(self.save_prefs, row, 1)
+        self.show_policies = QPushButton("Where each setting comes from…")
+        self.show_policies.setObjectName("settings-show-policies")
+        self.show_policies.setAccessibleName("Show every setting and where it comes from")
+        self.show_policies.clicked.connect(self.open_policies)
+        grid.addWidget(self.show_policies, row, 2, 1, 3)
+        row += 1
         groups = [("Cloud AI — Byte and Generate with AI", api_keys.AI_KEYS)]
         if show_image_keys:
             groups.append(("Image search — the media library", api_keys.IMAGE_KEYS))
-        row = 0
         for heading, keys in groups:
             title_label = QLabel(heading)
             title_label.setProperty("role", "subtitle")
@@ -162,6 +268,27 @@ class SettingsDialog(QDialog):
             row = self.rows.get(state.key.name)
             if row is not None:
                 row.show(state)
+        for setting in managed_settings.rows():
+            pref = self.prefs.get(setting.name)
+            if pref is not None:
+                pref.show(setting)
+
+    def store_preferences(self) -> bool:
+        """Save what changed; a locked or invalid value is refused with the reason."""
+        changes = {n: p.value() for n, p in self.prefs.items() if not p.locked}
+        try:
+            managed_settings.save(changes)
+        except UserError as err:
+            self.say(str(err), problem=True)
+            return False
+        self.say("Preferences saved.")
+        self.refresh()
+        return True
+
+    def open_policies(self) -> QWidget:
+        from app.shell.policies_page import open_policies
+
+        return open_policies(self)
 
     def say(self, text: str, problem: bool = False) -> None:
         self.message.setText(text)

@@ -22,12 +22,14 @@ def build_chain(
     cache_dir: Path | None = None,
     n_threads: int | None = None,
 ) -> ProviderChain:
-    """The providers named in ``order`` (default: ``BYTEOS_LLM_PROVIDERS`` or local first)."""
+    """The providers named in ``order`` (default: the ``llm_providers`` setting), less any
+    the settings do not allow (a policy of ``["local"]`` keeps every prompt on the device)."""
     from engine.llm.cloud import CLOUD_PROVIDERS
     from engine.llm.local import LlamaCppProvider
 
+    allowed = provider_order()
     providers: list[LLMProvider] = []
-    for name in order or provider_order():
+    for name in [n for n in (order or allowed) if n in allowed]:
         if name == "local":
             providers.append(LlamaCppProvider(cache_dir=cache_dir, n_threads=n_threads))
         elif name in CLOUD_PROVIDERS:

@@ -8,7 +8,6 @@ with another model. Cancellation and time-outs are never "fallen back" from.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -96,8 +95,15 @@ class ProviderChain:
 
 
 def provider_order(env: dict[str, str] | None = None) -> tuple[str, ...]:
-    """``BYTEOS_LLM_PROVIDERS`` (comma separated) or the default: local first."""
-    raw = (env if env is not None else dict(os.environ)).get("BYTEOS_LLM_PROVIDERS", "")
+    """The allowed providers in order: the ``llm_providers`` setting (a policy such as
+    ``["local"]``, or ``BYTEOS_LLM_PROVIDERS``; default local first). Given ``env``, only
+    that mapping's ``BYTEOS_LLM_PROVIDERS`` is read, leniently (unknown names dropped), as
+    earlier versions did."""
+    if env is None:
+        from engine.config import settings
+
+        return tuple(settings().llm_providers) or DEFAULT_ORDER
+    raw = env.get("BYTEOS_LLM_PROVIDERS", "")
     names = tuple(n.strip().lower() for n in raw.split(",") if n.strip())
     known = [n for n in names if n in DEFAULT_ORDER]
     return tuple(dict.fromkeys(known)) or DEFAULT_ORDER

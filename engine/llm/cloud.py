@@ -4,15 +4,16 @@ Each is used only when a key is configured (:mod:`engine.llm.keys`) and its API 
 a TCP connect within a fraction of a second, so an offline machine falls through to the local
 model at once instead of waiting on DNS and HTTP time-outs. The SDKs are imported lazily.
 
-Base URLs and models can be overridden by environment variables (``TOGETHER_BASE_URL``,
-``OPENAI_BASE_URL``, ``ANTHROPIC_BASE_URL``, ``BYTEOS_TOGETHER_MODEL``, …); the tests point
-them at local HTTP servers that speak each API's streaming format.
+Base URLs and models come from the settings (``together_base_url``, ``openai_model``, …; the
+environment variables ``TOGETHER_BASE_URL``, ``OPENAI_BASE_URL``, ``ANTHROPIC_BASE_URL``,
+``BYTEOS_TOGETHER_MODEL``, … still work); the tests point them at local HTTP servers that
+speak each API's streaming format. Every SDK is handed its HTTP client from the one factory
+(``engine.net.http.make_client``), so the proxy and the extra CA bundle reach the cloud too.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import threading
 import time
@@ -81,13 +82,14 @@ class _CloudProvider(LLMProvider):
         model: str | None = None,
         connect_timeout_s: float = 5.0,
     ) -> None:
+        from engine.config import settings
+
+        config = settings()
         self._key = key if key is not None else api_key(self.name)
         self.base_url = (
-            base_url or os.environ.get(f"{self.env_prefix}_BASE_URL") or self.default_base_url
+            base_url or getattr(config, f"{self.name}_base_url") or self.default_base_url
         )
-        self._model = (
-            model or os.environ.get(f"BYTEOS_{self.env_prefix}_MODEL") or self.default_model
-        )
+        self._model = model or getattr(config, f"{self.name}_model") or self.default_model
         self.connect_timeout_s = connect_timeout_s
 
     @property
@@ -114,6 +116,12 @@ class _CloudProvider(LLMProvider):
     def _timeout(self, settings: GenerationSettings) -> Any:
         # without a caller's limit, a stalled connection still ends: no byte for a minute
         return max(1.0, settings.timeout_s or STALL_TIMEOUT_S)
+
+    def _http(self, settings: GenerationSettings, library: str) -> Any:
+        """The SDK's HTTP client, from the one factory (proxy, CAs, time-outs)."""
+        from engine.net.http import make_client
+
+        return make_client(timeout=self._timeout(settings), library=library)
 
     def stream(
         self,
@@ -214,6 +222,7 @@ class OpenAIProvider(_OpenAIShaped):
             base_url=self.base_url,
             timeout=self._timeout(settings),
             max_retries=0,
+            http_client=self._http(settings, "httpx2"),  # the SDK's own httpx fork
         )
 
 
@@ -232,6 +241,7 @@ class TogetherProvider(_OpenAIShaped):
             base_url=self.base_url,
             timeout=self._timeout(settings),
             max_retries=0,
+            http_client=self._http(settings, "httpx"),
         )
 
 
@@ -257,6 +267,7 @@ class AnthropicProvider(_CloudProvider):
             base_url=self.base_url,
             timeout=self._timeout(settings),
             max_retries=0,
+            http_client=self._http(settings, "httpx2"),  # the SDK's own httpx fork
         )
         system = "\n\n".join(m.content for m in messages if m.role == "system")
         turns = [{"role": m.role, "content": m.content} for m in messages if m.role != "system"]

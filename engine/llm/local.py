@@ -64,8 +64,9 @@ class LlamaCppProvider(LLMProvider):
         queue: ModelQueue | None = None,
         states_dir: Path | None = None,
     ) -> None:
-        env_path = os.environ.get("BYTEOS_LLM_MODEL_PATH")
-        self.model_path = model_path or (Path(env_path) if env_path else None)
+        from engine.config import settings
+
+        self.model_path = model_path or settings().llm_model_path
         self.bundled = bundled
         self.cache_dir = cache_dir
         self.n_threads = n_threads or physical_cores()
@@ -445,9 +446,11 @@ def _stop_index(text: str, stops: tuple[str, ...]) -> int | None:
 
 
 def _default_cache() -> Path:
-    env = os.environ.get("BYTEOS_MODEL_CACHE")
-    if env:
-        return Path(env)
+    from engine.config import settings
+
+    configured = settings().model_cache
+    if configured is not None:
+        return configured
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("ByteOS")) / "models"

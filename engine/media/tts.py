@@ -8,10 +8,16 @@
 * :class:`EspeakNgProvider` — espeak-ng, the OS's offline synthesiser (Debian ``espeak-ng``):
   robotic but always there.
 
-:func:`provider_chain` orders them from the ``BYTEOS_TTS`` setting (``auto``: edge-tts when
-online, else Piper, else espeak-ng; ``edge``; ``piper``/``offline``; ``espeak``), and
-:func:`synthesize_with_fallback` tries each in turn, so the narration is made offline
-whenever the online voice cannot be had.
+:func:`provider_chain` orders them from the ``tts_mode`` setting (``BYTEOS_TTS``, or a policy:
+``auto``: edge-tts when online, else Piper, else espeak-ng; ``edge``; ``piper``/``offline``;
+``espeak``), and :func:`synthesize_with_fallback` tries each in turn, so the narration is made
+offline whenever the online voice cannot be had.
+
+Behind a proxy, edge-tts's websocket goes through the proxy of the one HTTP factory's
+settings (``engine.net.http.aiohttp_options``: edge-tts takes ``proxy=``; it pins its own
+``ssl`` context in a module global, which is swapped for the factory's — certifi, the system
+CAs and IT's extra bundle — while a request runs, as ``WSS_URL`` is for tests), and the
+reachability probe asks the proxy rather than the voice service.
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import importlib.resources
 import importlib.util
-import os
 import shutil
 import socket
 import subprocess
@@ -158,9 +163,11 @@ class PiperProvider(TTSProvider):
     def model_path(self) -> Path | None:
         if self.model is not None:
             return self.model if self.model.is_file() else None
-        env = os.environ.get("BYTEOS_PIPER_MODEL")
-        if env:
-            return Path(env) if Path(env).is_file() else None
+        from engine.config import settings
+
+        configured = settings().piper_model
+        if configured is not None:
+            return configured if configured.is_file() else None
         package = _PIPER_PACKAGES.get(self.voice)
         if package is None or importlib.util.find_spec(package) is None:
             return None
@@ -273,8 +280,25 @@ class EdgeTTSProvider(TTSProvider):
         with self._lock:
             now = time.monotonic()
             if now - self._probe.checked_at > max_age:
-                self._probe = _Probe(can_connect(*self.probe, self.probe_timeout), now)
+                self._probe = _Probe(can_connect(*self._probe_target(), self.probe_timeout), now)
             return self._probe.ok
+
+    def _probe_target(self) -> tuple[str, int]:
+        """The voice service, or the explicit proxy that would carry the request to it."""
+        if self.probe != (EDGE_HOST, 443):
+            return self.probe
+        from urllib.parse import urlsplit
+
+        from engine.net.http import NetworkSettingsError, proxy_for
+
+        try:
+            proxy = proxy_for()
+        except NetworkSettingsError:
+            return self.probe
+        if proxy:
+            parts = urlsplit(proxy)
+            return parts.hostname or "", parts.port or 8080
+        return self.probe
 
     def availability(self) -> str | None:
         if not self._installed():
@@ -307,19 +331,30 @@ class EdgeTTSProvider(TTSProvider):
         import edge_tts
         import edge_tts.communicate as comm
 
+        from engine.net.http import aiohttp_options
+
+        net = aiohttp_options()
         timeout = max(1, int(self.request_timeout))
         communicate = edge_tts.Communicate(
-            text, self.voice, rate=self.rate, connect_timeout=timeout, receive_timeout=timeout
+            text,
+            self.voice,
+            rate=self.rate,
+            connect_timeout=timeout,
+            receive_timeout=timeout,
+            proxy=net["proxy"],
         )
-        if self.ws_url is None:
-            await communicate.save(str(dest))
-            return
-        saved = getattr(comm, "WSS_URL")  # noqa: B009  (module global read when connecting)
-        setattr(comm, "WSS_URL", self.ws_url)  # noqa: B010
+        # module globals edge-tts reads when connecting: its address (tests) and its TLS trust
+        swaps: dict[str, object] = {"_SSL_CTX": net["ssl"]}
+        if self.ws_url is not None:
+            swaps["WSS_URL"] = self.ws_url
+        saved = {name: getattr(comm, name) for name in swaps}
+        for name, value in swaps.items():
+            setattr(comm, name, value)
         try:
             await communicate.save(str(dest))
         finally:
-            setattr(comm, "WSS_URL", saved)  # noqa: B010
+            for name, value in saved.items():
+                setattr(comm, name, value)
 
 
 # -- choosing ----------------------------------------------------------------------------------
@@ -332,11 +367,19 @@ def provider_chain(
     piper: PiperProvider | None = None,
     espeak: EspeakNgProvider | None = None,
 ) -> list[TTSProvider]:
-    """Providers to try, best first. ``preference`` defaults to ``$BYTEOS_TTS`` or ``auto``;
-    ``$BYTEOS_TTS_VOICE`` picks the online voice. An offline voice always ends the chain,
-    so narration is made without a network whatever the setting."""
-    pref = (preference or os.environ.get("BYTEOS_TTS") or "auto").strip().lower()
-    edge = edge or EdgeTTSProvider(voice=os.environ.get("BYTEOS_TTS_VOICE") or EDGE_DEFAULT_VOICE)
+    """Providers to try, best first. ``preference`` defaults to the ``tts_mode`` setting
+    (``BYTEOS_TTS``, default ``auto``); ``tts_voice`` (``BYTEOS_TTS_VOICE``) picks the online
+    voice. An offline voice always ends the chain, so narration is made without a network
+    whatever the setting. A locked ``tts_mode`` of ``piper`` or ``espeak`` (offline only)
+    wins over ``preference``."""
+    from engine.config import Source, current
+
+    config = current()
+    mode: str = config.values.tts_mode
+    if preference and config.origins["tts_mode"] is not Source.LOCKED:
+        mode = preference.strip().lower()
+    pref = {"online": "edge", "offline": "piper", "local": "piper"}.get(mode, mode)
+    edge = edge or EdgeTTSProvider(voice=config.values.tts_voice or EDGE_DEFAULT_VOICE)
     piper = piper or PiperProvider()
     espeak = espeak or EspeakNgProvider()
     if pref in ("espeak", "espeak-ng"):

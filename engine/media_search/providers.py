@@ -43,9 +43,13 @@ def http_get_json(url: str, params: dict[str, Any], headers: dict[str, str]) -> 
     """GET and decode JSON with short timeouts; maps every failure to ``MediaSearchError``."""
     import httpx
 
-    timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
+    from engine.net.http import NetworkSettingsError, make_client
+
     try:
-        r = httpx.get(url, params=params, headers=headers, timeout=timeout)
+        with make_client(timeout=READ_TIMEOUT, connect=CONNECT_TIMEOUT) as client:
+            r = client.get(url, params=params, headers=headers)
+    except NetworkSettingsError as err:
+        raise MediaSearchError(str(err)) from err
     except httpx.ConnectError as err:
         raise MediaSearchError(
             "You appear to be offline: the search service can't be reached."

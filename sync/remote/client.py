@@ -27,6 +27,9 @@ from postgrest.exceptions import APIError
 from supabase import Client, ClientOptions, create_client
 from supabase_auth.errors import AuthApiError, AuthError, AuthRetryableError
 
+from engine.config import Settings
+from engine.net.http import make_client
+
 T = TypeVar("T")
 Row = dict[str, Any]
 
@@ -74,12 +77,15 @@ def probe(url: str, timeout: float = 1.5) -> bool:
 
 
 class Remote:
-    def __init__(self, url: str, anon_key: str, *, timeout: float = 15.0) -> None:
+    def __init__(
+        self, url: str, anon_key: str, *, timeout: float = 15.0, settings: Settings | None = None
+    ) -> None:
+        """``settings`` (the current ones by default) give the proxy and trusted CAs: the
+        client comes from the one factory, ``engine.net.http.make_client``."""
         self.url = url.rstrip("/")
         self._status = threading.local()
-        self.http = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=3.0),
-            event_hooks={"response": [self._remember_status]},
+        self.http: httpx.Client = make_client(
+            settings, timeout=timeout, event_hooks={"response": [self._remember_status]}
         )
         options = ClientOptions(
             auto_refresh_token=False,

@@ -14,7 +14,11 @@ APP_NAME = "ByteOS"
 
 
 def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    """The ``data_dir`` setting (a policy, ``BYTEOS_DATA_DIR``, the user file), else the
+    platform's user data folder."""
+    from engine.config.early import data_dir as configured
+
+    return configured() or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def default_db_path() -> Path:
