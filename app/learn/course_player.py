@@ -47,7 +47,7 @@ from app.learn.modalities.base import ModalityHost, ModalityView
 from app.learn.modalities.text_view import TextView
 from app.learn.quiz_panel import QuizPanel
 from app.learn.tutor_sidebar import TutorSidebar
-from app.services import learning, modalities, twin
+from app.services import learning, modalities, scorm_attempts, twin
 from app.services.accounts import CurrentUser
 from app.services.authoring import CourseDoc, ModuleDoc
 from app.services.context import AppContext
@@ -453,7 +453,14 @@ class CoursePlayer(QWidget):
     def _view(self, name: str) -> ModalityView:
         view = self.views.get(name)
         if view is None:
-            view = registry.view_class(name)(self._host(name))
+            cls = registry.view_class(name)
+            if name == "text" and scorm_attempts.is_scorm_module(
+                self.ctx, self.course.id, self.module.id
+            ):  # issue 14: an imported SCO plays itself (QtWebEngine loads only then)
+                from app.learn.scorm_player import ScormModuleView
+
+                cls = ScormModuleView
+            view = cls(self._host(name))
             self.views[name] = view
             self.modality_stack.addWidget(view)
         return view
@@ -607,7 +614,13 @@ class CoursePlayer(QWidget):
         self.show_save_problem(learning.pending_message(self.ctx))
         self.completed = set(receipt.progress.completed_module_ids)
         self._set_progress(receipt.progress.progress_pct)
+        if event_type == "module_complete" and self._plays_scorm():  # the SCO completed it
+            self._fill_module_list()
+            self._update_actions()
         return True
+
+    def _plays_scorm(self) -> bool:
+        return scorm_attempts.is_scorm_module(self.ctx, self.course.id, self.current_module_id)
 
     def show_save_problem(self, message: str) -> None:
         """Say what was not saved (or clear the note when everything is saved)."""
@@ -663,11 +676,14 @@ class CoursePlayer(QWidget):
     def _update_actions(self) -> None:
         done = self.module.id in self.completed
         needs_quiz = self.quiz is not None and not self.quiz.all_attempted
-        self.complete_button.setEnabled(not done)
+        scorm = self._plays_scorm()  # an imported SCO says itself when it is complete
+        self.complete_button.setEnabled(not done and not scorm)
         self.complete_button.setText("Completed ✓" if done else "Complete module")
         self.next_button.setEnabled(self.current + 1 < len(self.course.modules))
         if done:
             self.hint.setText("You have completed this module.")
+        elif scorm:
+            self.hint.setText("The lesson records its own completion as you work through it.")
         elif needs_quiz:
             self.hint.setText("Read, then answer the quiz to complete this module.")
         else:

@@ -164,6 +164,11 @@ class StudioView(QWidget):
         )
         self.paths_button.clicked.connect(self.open_paths)
         lv.addWidget(self.paths_button)
+        self.scorm_import_button = named(  # issue 14: a SCORM package as a draft course
+            QPushButton("Import SCORM…"), "studio-import-scorm", "Import a SCORM package"
+        )
+        self.scorm_import_button.clicked.connect(lambda: self.import_scorm())
+        lv.addWidget(self.scorm_import_button)
         split.addWidget(left)
 
         self.stack = QStackedWidget()
@@ -220,6 +225,39 @@ class StudioView(QWidget):
 
         self.paths_dialog = open_paths_dialog(self.ctx, self.user, self)
         return self.paths_dialog
+
+    def import_scorm(self, source: str | None = None) -> None:
+        """Ask for a SCORM zip and import it as a draft course (on the task runner)."""
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from app.services.scorm_import import ScormImportResult, import_scorm
+
+        if source is None:
+            source, _ = QFileDialog.getOpenFileName(
+                self, "Import SCORM package", "", "SCORM package (*.zip)"
+            )
+        if not source or not self.confirm_leave():
+            return
+        self.scorm_import_button.setEnabled(False)
+
+        def done(result: ScormImportResult) -> None:
+            self.scorm_import_button.setEnabled(True)
+            self._reload_list()
+            self.open_course(result.course_id)
+            QMessageBox.information(self, "SCORM package imported", f"Imported {result.summary()}.")
+
+        def failed(message: str) -> None:
+            self.scorm_import_button.setEnabled(True)
+            QMessageBox.warning(self, "Cannot import SCORM package", message)
+
+        self.last_scorm_import = self.runner.run(
+            "Importing SCORM package",
+            lambda _control: import_scorm(self.ctx, self.user, Path(source)),
+            on_success=done,
+            on_error=failed,
+        )
 
     def open_media_library(self) -> None:
         from app.studio.media_library import MediaLibraryDialog

@@ -4,8 +4,12 @@ Pure logic (no Qt, no SQL, no network): the course description (``model.py``), t
 CSS (``render.py``), the compact ``cmi.suspend_data`` encoding and its 4096-character check
 (``suspend.py``), ``imsmanifest.xml`` (``manifest.py``), the checks every package passes
 (``validate.py``) and the assembly and zip (``package.py``); ``importer.py`` reads and checks
-a package someone else made, before an import stores anything. The JavaScript runtime is
-``runtime/scorm12.js``; the four SCORM 1.2 XSDs as published by ADL/IMS are in ``schemas/``.
+a package someone else made, before an import stores anything; ``sco_text.py`` takes the
+visible text of its pages. Playing one: the LMS-side data model (``cmi.py``), an attempt
+across sessions and the learning events it means (``attempt.py``), and the player's host
+page (``player_host.py``) with its ``window.API`` (``runtime/lms_api12.js``). The exported
+packages' JavaScript runtime is ``runtime/scorm12.js``; the four SCORM 1.2 XSDs as
+published by ADL/IMS are in ``schemas/``.
 
 **One SCO per module (the default), or one SCO for the whole course.** In SCORM 1.2 the LMS
 tracks each *item* of the organisation separately (its own lesson_status, score,
