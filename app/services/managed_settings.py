@@ -68,6 +68,7 @@ LABELS = {
 assert set(LABELS) == set(FIELDS)
 
 EDITABLE = (
+    "llm_model_path",
     "tts_mode",
     "default_language",
     "proxy_mode",
@@ -160,8 +161,10 @@ def save(changes: dict[str, Any]) -> Effective:
     for name, value in changes.items():
         if isinstance(value, str):
             value = value.strip() or None
-        if name in ("ca_bundle",) and isinstance(value, str):
+        if name in ("ca_bundle", "llm_model_path") and isinstance(value, str):
             value = str(Path(value).expanduser())
+        if name == "llm_model_path" and value is not None:
+            _require_gguf(Path(value))
         cleaned[name] = value
     unchanged = current().values.model_dump()
     cleaned = {k: v for k, v in cleaned.items() if _differs(unchanged.get(k), v)}
@@ -173,6 +176,19 @@ def save(changes: dict[str, Any]) -> Effective:
         raise UserError(str(err)) from None
     except ValueError as err:
         raise UserError(f"Not saved: {err}") from None
+
+
+def _require_gguf(path: Path) -> None:
+    """A model file the local tutor can load: it exists and is GGUF (llama.cpp's format)."""
+    if not path.is_file():
+        raise UserError(f"Not saved: there is no model file at {path}.")
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic != b"GGUF":
+        raise UserError(
+            f"Not saved: {path.name} is not a GGUF model (llama.cpp's format, e.g. "
+            "qwen2.5-7b-instruct-q4_k_m.gguf)."
+        )
 
 
 def _differs(old: Any, new: Any) -> bool:

@@ -276,12 +276,14 @@ class SettingsDialog(QDialog):
     def store_preferences(self) -> bool:
         """Save what changed; a locked or invalid value is refused with the reason."""
         changes = {n: p.value() for n, p in self.prefs.items() if not p.locked}
+        before = managed_settings.effective().values.llm_model_path
         try:
-            managed_settings.save(changes)
+            after = managed_settings.save(changes).values.llm_model_path
         except UserError as err:
             self.say(str(err), problem=True)
             return False
-        self.say("Preferences saved.")
+        model_note = " Byte uses the new model from the next start." if after != before else ""
+        self.say("Preferences saved." + model_note)
         self.refresh()
         return True
 
