@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QPushButton
 
-from app.services import assignments, compliance, paths, roles
+from app.services import analytics, assignments, compliance, paths, roles
 from app.services.accounts import CurrentUser
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ def apply_role(window: MainWindow, user: CurrentUser | None) -> None:
         "paths": paths.may_edit(user),
         "assign": assignments.may_assign(user),
         "compliance": compliance.may_manage(user),
+        "analytics": analytics.may_view(user),
     }
     for key, ok in org_actions.items():
         action = window.org_actions[key]  # type: ignore[attr-defined]
@@ -96,6 +97,7 @@ def _install_organisation_menu(window: MainWindow) -> None:
         ("paths", "&Learning paths…", open_paths),
         ("assign", "&Assign training…", open_assign),
         ("compliance", "&Compliance…", open_compliance),
+        ("analytics", "A&nalytics…", open_analytics),
     )
     actions = {}
     for key, text, slot in specs:
@@ -128,6 +130,13 @@ def open_compliance(window: MainWindow) -> None:
 
     if window.user is not None:
         window.org_dialog = open_compliance_dialog(window.ctx, window.user, window)  # type: ignore[attr-defined]
+
+
+def open_analytics(window: MainWindow) -> None:
+    from app.studio.analytics import open_analytics_dialog
+
+    if window.user is not None:
+        window.org_dialog = open_analytics_dialog(window.ctx, window.user, window)  # type: ignore[attr-defined]
 
 
 def _add_team_surface(window: MainWindow, user: CurrentUser) -> None:

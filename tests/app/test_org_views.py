@@ -244,10 +244,10 @@ def test_the_organisation_menu_follows_the_role(
         ctx.db, "Morgan Lee", "manager", person(ctx, "learner").org_id
     )
     expected = {
-        "learner": {"paths": False, "assign": False, "compliance": False},
-        "creator": {"paths": True, "assign": True, "compliance": False},
-        "manager": {"paths": True, "assign": True, "compliance": True},
-        "org_admin": {"paths": True, "assign": True, "compliance": True},
+        "learner": {"paths": False, "assign": False, "compliance": False, "analytics": False},
+        "creator": {"paths": True, "assign": True, "compliance": False, "analytics": True},
+        "manager": {"paths": True, "assign": True, "compliance": True, "analytics": True},
+        "org_admin": {"paths": True, "assign": True, "compliance": True, "analytics": True},
     }
     for role, offered in expected.items():
         user = manager if role == "manager" else person(ctx, role)

@@ -370,6 +370,7 @@ TRIGGERS: dict[str, str] = {
     "enrollment_compliance": "enrollments",  # a completion makes compliance records compliant
     "guard_compliance": "compliance_records",  # who changes what, and the transitions
     "compliance_history": "compliance_records",  # every change into compliance_events
+    "roll_up_event": "learning_events",  # the analytics rollup (byteos.analytics_daily)
 }
 
 # Foreign keys out of public, not part of the matrix.
