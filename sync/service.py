@@ -41,6 +41,7 @@ from sync.store.models import LocalUser, Profile, SyncConflict, SyncOutbox, Sync
 from sync.tables import BY_NAME
 
 if TYPE_CHECKING:
+    from sync.assets.upload import AssetReport
     from sync.remote.client import Remote, RemoteSession
     from sync.remote.session_store import SessionStore
     from sync.replicator import Control, SyncReport
@@ -166,6 +167,12 @@ class SyncService:
         self._store = store
         self.after_sync = after_sync
         """Run after each sync (the app recomputes enrolments from newly arrived events)."""
+        self.assets_root: Path = db.path.parent / "assets"
+        """The asset store whose files travel with sync (``AppContext.open``'s default)."""
+        self.prefetch_budget: int | None = None
+        """Bytes of files to download ahead of time per sync (None: the default)."""
+        self.last_assets: AssetReport | None = None
+        """What the last sync did with asset files (``sync.assets``)."""
 
     @property
     def store(self) -> SessionStore:
@@ -356,7 +363,57 @@ class SyncService:
             on_session=lambda sess: self.store.save(url, sess),
             **options,
         )
-        return replicator.run(control)
+        report = replicator.run(control)
+        self.last_assets = self._sync_files(remote, url, account)
+        return report
+
+    def _sync_files(self, remote: Remote, url: str, account: str) -> AssetReport:
+        """Upload asset files after the push, download them after the pull (``sync.assets``)."""
+        from sync.assets.download import DEFAULT_BUDGET_BYTES
+        from sync.assets.transfer import sync_assets
+        from sync.store.assets import AssetStore
+
+        budget = DEFAULT_BUDGET_BYTES if self.prefetch_budget is None else self.prefetch_budget
+        return sync_assets(
+            self.db,
+            AssetStore(self.assets_root),
+            remote,
+            account,
+            on_session=lambda sess: self.store.save(url, sess),
+            budget=budget,
+        )
+
+    def fetch_asset(self, asset_id: str) -> Path:
+        """Download one asset's file now (a learner opened content whose file is missing);
+        ``SyncError`` when it cannot be had, ``Offline`` when the server is out of reach."""
+        from sync.assets.download import AssetCorrupt, AssetUnavailable, fetch
+        from sync.assets.storage_api import NotFound, StorageApi
+        from sync.remote.client import AuthRequired, RemoteError, probe
+        from sync.store.assets import AssetStore
+
+        remote, url = self._remote()
+        try:
+            if not probe(url):
+                raise Offline("Offline: this file comes when you reconnect.")
+            account = self._get("account.id")
+            stored = self.store.load(url, account) if account else None
+            if stored is None:
+                raise SyncError("Sign in to download this file.")
+            remote.resume(stored.access_token, stored.refresh_token)
+            assert remote.session is not None
+            self.store.save(url, remote.session)
+            api = StorageApi(remote, lambda sess: self.store.save(url, sess))
+            return fetch(self.db, AssetStore(self.assets_root), api, asset_id)
+        except NotFound as err:
+            raise SyncError("This file has not been uploaded yet, or you may not open it.") from err
+        except (AssetCorrupt, AssetUnavailable) as err:
+            raise SyncError(str(err)) from err
+        except AuthRequired as err:
+            raise SyncError(f"Sign in again to download this file: {err}") from err
+        except RemoteError as err:
+            raise SyncError(f"The file could not be downloaded: {err}") from err
+        finally:
+            remote.close()
 
     # -- conflicts ---------------------------------------------------------------------------
     def conflicts(self, include_resolved: bool = False) -> list[ConflictView]:

@@ -86,3 +86,11 @@ def test_engine_import_does_no_heavy_work() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_views_reach_the_store_only_through_services() -> None:
+    """Learn and Studio screens call app/services; they never import the sync layer, SQL or
+    HTTP themselves (the shell, which wires the sync service to the window, may)."""
+    banned = {"sync", "sqlalchemy", "httpx", "supabase"}
+    found = {**_violations("app/learn", banned), **_violations("app/studio", banned)}
+    assert found == {}

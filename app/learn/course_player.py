@@ -47,14 +47,13 @@ from app.learn.modalities.base import ModalityHost, ModalityView
 from app.learn.modalities.text_view import TextView
 from app.learn.quiz_panel import QuizPanel
 from app.learn.tutor_sidebar import TutorSidebar
-from app.services import learning, modalities, scorm_attempts, twin
+from app.services import asset_files, learning, modalities, scorm_attempts, twin
 from app.services.accounts import CurrentUser
 from app.services.authoring import CourseDoc, ModuleDoc
 from app.services.context import AppContext
-from app.services.errors import UserError
+from app.services.errors import DatabaseError, UserError
 from app.tasks import TaskRunner, shared_runner
 from engine.content import Question
-from sync.store.database import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -577,6 +576,9 @@ class CoursePlayer(QWidget):
 
     def _resolve_image(self, src: str) -> str:
         if src.startswith("asset://"):
+            file = asset_files.local_file(self.ctx, src)  # downloaded now if missing
+            if file is not None:
+                return QUrl.fromLocalFile(str(file)).toString()
             try:
                 return QUrl.fromLocalFile(
                     str(self.ctx.assets.path(src.removeprefix("asset://")))

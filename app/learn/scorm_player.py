@@ -61,11 +61,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from app.learn.modalities.base import ModalityHost, ModalityView
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
-from app.services.errors import UserError
+from app.services.errors import DatabaseError, UserError
 from app.services.scorm_attempts import Recorder, ScoLaunch, ScormSession, sco_for
 from engine.scorm.cmi import timespan_secs
 from engine.scorm.player_host import HOST_DIR, host_page, lms_script
-from sync.store.database import DatabaseError
 
 log = logging.getLogger(__name__)
 

@@ -78,17 +78,16 @@ def from_url(url: str, progress: Progress = _no_progress, encoding: str | None =
     streamed and stops at the web-page size limit; ``progress`` is the cancellation point."""
     import httpx
 
+    from engine.net.http import make_client
+
     if not url.startswith(("http://", "https://")):
         raise UserError("Enter a web address starting with http:// or https://.")
     cap = DEFAULT_LIMITS.html_max_bytes
     try:
-        with httpx.stream(
-            "GET",
-            url,
-            timeout=httpx.Timeout(15.0, connect=3.0),
-            follow_redirects=True,
-            headers={"User-Agent": "ByteOS Studio"},
-        ) as r:
+        with (
+            make_client(timeout=15.0, follow_redirects=True) as client,
+            client.stream("GET", url, headers={"User-Agent": "ByteOS Studio"}) as r,
+        ):
             if r.status_code >= 400:
                 raise UserError(f"The page could not be fetched (HTTP {r.status_code}).")
             body = bytearray()

@@ -87,10 +87,13 @@ def download(url: str, dest: Path) -> None:
     """Fetch an image with a size cap; failures become ``MediaSearchError``."""
     import httpx
 
+    from engine.net.http import make_client
+
     try:
-        with httpx.stream(
-            "GET", url, timeout=httpx.Timeout(20.0, connect=3.0), follow_redirects=True
-        ) as r:
+        with (
+            make_client(timeout=20.0, follow_redirects=True) as client,
+            client.stream("GET", url) as r,
+        ):
             if r.status_code >= 400:
                 raise MediaSearchError(f"The image could not be downloaded ({r.status_code}).")
             size = 0
@@ -104,6 +107,21 @@ def download(url: str, dest: Path) -> None:
         raise MediaSearchError("You appear to be offline: the image can't be downloaded.") from err
     except httpx.HTTPError as err:
         raise MediaSearchError(f"The image could not be downloaded ({err}).") from err
+
+
+def fetch_thumbnail(url: str) -> bytes | None:
+    """A search result's small preview (under 2 MB), or None when it cannot be had: the
+    dialog then shows the result without a picture."""
+    import httpx
+
+    from engine.net.http import make_client
+
+    try:
+        with make_client(timeout=8.0, follow_redirects=True) as client:
+            r = client.get(url)
+    except (httpx.HTTPError, ValueError):
+        return None
+    return r.content if r.status_code == 200 and len(r.content) < 2_000_000 else None
 
 
 def add_search_hit(ctx: AppContext, user: CurrentUser, hit: MediaHit, alt: str) -> LibraryImage:

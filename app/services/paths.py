@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.services import authoring, media_library
+from app.services import asset_files, authoring, media_library
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
@@ -289,14 +289,9 @@ def set_thumbnail(ctx: AppContext, user: CurrentUser, path_id: str, source: Path
 
 
 def thumbnail_file(ctx: AppContext, url: str | None) -> Path | None:
-    """The local file of a path's picture, or None (no picture, or not on this device yet)."""
-    if not url or not url.startswith("asset://"):
-        return None
-    try:
-        path = ctx.assets.path(url.removeprefix("asset://"))
-    except ValueError:
-        return None
-    return path if path.is_file() else None
+    """The local file of a path's picture (downloaded now if missing), or None (no picture,
+    or not to be had: offline, not uploaded yet)."""
+    return asset_files.local_file(ctx, url)
 
 
 def _require_published_courses(ctx: AppContext, spec: PathSpec, titles: dict[str, str]) -> None:

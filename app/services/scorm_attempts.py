@@ -38,7 +38,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.services import learning
+from app.services import asset_files, learning
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
@@ -105,6 +105,8 @@ def sco_for(ctx: AppContext, course_id: str, module_id: str, title: str = "") ->
     folder = ctx.assets.path(unpacked)
     if not folder.is_dir():
         zip_path = ctx.assets.path(storage_path)
+        if not zip_path.is_file():  # not on this device yet: download it now (verified)
+            zip_path = asset_files.local_file(ctx, f"asset://{storage_path}") or zip_path
         if not zip_path.is_file():
             raise UserError(
                 "The SCORM package of this course is not on this device yet; it arrives "

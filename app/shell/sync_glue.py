@@ -38,4 +38,6 @@ def sync_service(ctx: AppContext) -> SyncService:
             if signed:
                 log.info("signed %d certificate(s) after sync", len(signed))
 
-    return SyncService(ctx.db, after_sync=after)
+    service = SyncService(ctx.db, after_sync=after)
+    service.assets_root = ctx.assets.root  # the files that travel with the rows
+    return service

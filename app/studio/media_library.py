@@ -62,13 +62,7 @@ def _icon(path_or_bytes: Path | bytes | None) -> QIcon:
 
 
 def _fetch_thumb(url: str) -> bytes | None:
-    import httpx
-
-    try:
-        r = httpx.get(url, timeout=httpx.Timeout(8.0, connect=3.0), follow_redirects=True)
-    except httpx.HTTPError:
-        return None
-    return r.content if r.status_code == 200 and len(r.content) < 2_000_000 else None
+    return media_library.fetch_thumbnail(url)
 
 
 class MediaLibraryDialog(QDialog):

@@ -371,6 +371,7 @@ TRIGGERS: dict[str, str] = {
     "guard_compliance": "compliance_records",  # who changes what, and the transitions
     "compliance_history": "compliance_records",  # every change into compliance_events
     "roll_up_event": "learning_events",  # the analytics rollup (byteos.analytics_daily)
+    "make_asset_bucket": "organisations",  # its private Storage bucket for asset files
 }
 
 # Foreign keys out of public, not part of the matrix.

@@ -6,7 +6,8 @@ the claims in ``request.jwt.claims`` and run the query, upsert or RPC in one tra
 answering in PostgREST's JSON shapes and status codes. Row-level security is therefore
 enforced by PostgreSQL itself, exactly as on Supabase. The GoTrue part serves
 ``/auth/v1/token`` (password and refresh-token grants, refresh tokens rotated), ``/user`` and
-``/logout`` against the ``auth.users`` table of ``resources/supabase/test/``.
+``/logout`` against the ``auth.users`` table of ``resources/supabase/test/``. Storage
+(``/storage/v1/``) is served by ``tests/sync/storage_stand_in.py`` the same way.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ class StandIn:
         self.port = int(self.server.server_address[1])
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        from tests.sync.storage_stand_in import StorageStandIn
+
+        self.storage = StorageStandIn(self)
 
     def start(self) -> StandIn:
         self._thread.start()
@@ -84,6 +88,7 @@ class StandIn:
         self.server.server_close()
         while not self._pool.empty():
             self._pool.get_nowait().close()
+        self.storage.stop()
 
     # -- connections and catalogue ---------------------------------------------------------
     def _conn(self) -> psycopg.Connection[Any]:
@@ -454,6 +459,9 @@ class _Handler(BaseHTTPRequestHandler):
         s = self.standin
         s.requests += 1
         parts = urlsplit(self.path)
+        if parts.path.startswith("/storage/v1/"):
+            s.storage.handle(self, parts.path[len("/storage/v1/") :])
+            return
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         status, result = 500, None
@@ -486,4 +494,4 @@ class _Handler(BaseHTTPRequestHandler):
         if payload:
             self.wfile.write(payload)
 
-    do_GET = do_POST = do_PATCH = do_DELETE = _dispatch
+    do_GET = do_POST = do_PATCH = do_DELETE = do_HEAD = _dispatch

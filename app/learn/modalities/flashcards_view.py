@@ -6,6 +6,7 @@ Keyboard: Space shows the answer, 1–4 grade it.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,7 +22,6 @@ from app.learn.modalities.base import ModalityHost, ModalityView, local_shortcut
 from app.services import flashcards
 from app.services.errors import UserError
 from engine.adaptive import spaced_repetition as sr
-from sync.store.column_types import utcnow
 
 GRADE_BUTTONS: tuple[tuple[sr.Grade, str, str], ...] = (
     ("again", "Again", "1"),
@@ -101,7 +101,7 @@ class FlashcardsView(ModalityView):
         self.next_card()
 
     def next_card(self) -> None:
-        now = utcnow()
+        now = datetime.now(UTC)
         due = sr.due_cards(self.cards, now)
         st = flashcards.status(self.cards, now)
         self.current = due[0] if due else None
