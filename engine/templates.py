@@ -273,3 +273,19 @@ def stylesheet(t: Template, scale: float = 1.0) -> str:
         f"pre {{ background-color: {t.code_bg}; font-family: {_MONO}; }}"
         f"a {{ color: {t.accent}; }}"
     )
+
+
+def branded(t: Template, primary: str | None, font: str | None = None) -> Template:
+    """``t`` in an organisation's colours (issue 13): its accent becomes the brand's primary
+    colour and its headings the brand's font, where the colour keeps AA text contrast on this
+    template's background and callouts (a dark template keeps its own accent)."""
+    from dataclasses import replace
+
+    from engine.accessibility import AA_TEXT, is_hex_colour, worst_ratio
+
+    accent = t.accent
+    readable = primary and is_hex_colour(primary)
+    if readable and worst_ratio(primary or "", (t.background, t.callout_bg)) >= AA_TEXT:
+        accent = (primary or "").upper()
+    heading = f"'{font}', {t.heading_font}" if font else t.heading_font
+    return replace(t, accent=accent, heading_font=heading)

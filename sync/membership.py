@@ -61,6 +61,20 @@ def invite(service: SyncService, email: str, role: str = "learner", days: int = 
     return Invitation(str(row["email"]), str(row["role"]), str(row["expires_at"]), row["token"])
 
 
+def remove(service: SyncService, user_id: str) -> None:
+    """Take ``user_id`` out of the signed-in admin's organisation on the server (issue 13)."""
+    from sync.remote.client import Refused
+    from sync.service import SyncError
+
+    remote = _signed_in(service)
+    try:
+        remote.remove_member(user_id)
+    except Refused as err:
+        raise SyncError(f"The server refused the removal: {err}.") from err
+    finally:
+        remote.close()
+
+
 def accept(service: SyncService, code: str) -> Joined:
     """Join the organisation that invited the signed-in account's email address."""
     from sync.remote.client import Refused

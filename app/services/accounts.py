@@ -3,12 +3,25 @@
 A device can hold several local profiles (a family laptop, a training-room PC). Signing in
 picks one; no network is needed. Supabase sign-in will link a local profile to a remote
 account when online (sync issue).
+
+Profiles above learner (creator, manager, admins) are protected by a passphrase on a shared
+PC (issue 13): a learner in a training room must not open the admin's profile with one
+click. The passphrase is hashed with scrypt (``hashlib``; a slow, memory-hard KDF) and kept
+in this device's ``sync_state`` table under a ``local.`` key: that table is the device's own
+bookkeeping, never pushed or pulled, so the hash never leaves the device and needs no schema
+change. Wrong passphrases are rate-limited with an exponential back-off whose state is kept
+in the same table, so restarting the app does not reset it. Learners stay one click.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -24,6 +37,7 @@ from sync.store.models import (
     OrgMember,
     Profile,
     SyncRowMeta,
+    SyncState,
 )
 
 ROLE_LABELS = {
@@ -34,13 +48,21 @@ ROLE_LABELS = {
     "super_admin": "Super admin",
 }
 AUTHOR_ROLES = frozenset({"creator", "org_admin", "super_admin"})
-_MEMBER_ROLE = {
+MEMBER_ROLE_OF: dict[str, str] = {
     "super_admin": "admin",
     "org_admin": "admin",
     "manager": "manager",
     "creator": "creator",
     "learner": "learner",
 }
+"""A profile role's membership role (``engine.org.vocabulary`` ``MemberRole``)."""
+PROFILE_ROLE_OF: dict[str, str] = {
+    "admin": "org_admin",
+    "manager": "manager",
+    "creator": "creator",
+    "learner": "learner",
+}
+"""A membership role's profile role (a super admin's profile stays ``super_admin``)."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -124,8 +146,11 @@ def create_profile(
     role: str,
     org_id: str | None,
     email: str | None = None,
+    passphrase: str | None = None,
 ) -> CurrentUser:
-    """Create a local identity, its profile, org membership and Digital Learner Twin."""
+    """Create a local identity, its profile, org membership and Digital Learner Twin; a
+    profile above learner is protected by ``passphrase`` when one is given (the create
+    dialog always asks for it; learners never have one)."""
     full_name = full_name.strip()
     if not full_name:
         raise UserError("Please enter a name for the profile.")
@@ -136,6 +161,8 @@ def create_profile(
         raise UserError(f"“{email}” is not an email address.")
     if org_id is None and role != "super_admin":
         raise UserError("Choose the organisation this profile belongs to.")
+    # without one (scripts, demo content), the sign-in page asks for it on first opening
+    secret = _passphrase_value(passphrase) if passphrase and needs_passphrase(role) else None
     with db.transaction() as s:
         org_name = None
         if org_id is not None:
@@ -151,12 +178,29 @@ def create_profile(
         s.add(Profile(id=user.id, full_name=full_name, role=role, org_id=org_id))
         s.flush()
         if org_id is not None:
-            s.add(OrgMember(org_id=org_id, user_id=user.id, role=_MEMBER_ROLE[role]))
+            s.add(OrgMember(org_id=org_id, user_id=user.id, role=MEMBER_ROLE_OF[role]))
         s.add(LearnerProfile(user_id=user.id))
+        if secret is not None:
+            _store_passphrase(s, user.id, secret)
         return CurrentUser(user.id, full_name, role, org_id, org_name)
 
 
-def sign_in(db: Database, profile_id: str) -> CurrentUser:
+def sign_in(
+    db: Database,
+    profile_id: str,
+    passphrase: str | None = None,
+    *,
+    unlocked_by_session: bool = False,
+    now: datetime | None = None,
+) -> CurrentUser:
+    """Open ``profile_id``. A profile with a passphrase needs it (or ``unlocked_by_session``:
+    its account has just signed in to the organisation's server with its password); raises
+    :class:`PassphraseRequired` without one and :class:`UserError` for a wrong one or while
+    the back-off lasts."""
+    if not unlocked_by_session and has_passphrase(db, profile_id):
+        if passphrase is None:
+            raise PassphraseRequired("This profile is protected: enter its passphrase.")
+        check_passphrase(db, profile_id, passphrase, now=now)
     with db.transaction() as s:
         row = s.execute(
             select(Profile, Organisation.name)
@@ -176,3 +220,130 @@ def sign_in(db: Database, profile_id: str) -> CurrentUser:
             profile.org_id,
             org_name,
         )
+
+
+# -- passphrases of elevated profiles on a shared device ----------------------------------------
+MIN_PASSPHRASE = 8
+_SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+FREE_ATTEMPTS = 3
+"""Wrong passphrases allowed before the back-off starts (typos happen)."""
+MAX_WAIT = timedelta(minutes=15)
+
+
+class PassphraseRequired(UserError):
+    """The profile is protected: ask for its passphrase, then sign in again with it."""
+
+
+def needs_passphrase(role: str) -> bool:
+    """Every role above learner can change what others see or learn."""
+    return role != "learner"
+
+
+def _key(profile_id: str) -> str:
+    return f"local.passphrase.{profile_id}"
+
+
+def _fails_key(profile_id: str) -> str:
+    return f"local.passphrase_failures.{profile_id}"
+
+
+def _hash(passphrase: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(
+        passphrase.encode("utf-8"), salt=salt, maxmem=64 * 1024 * 1024, dklen=32, **_SCRYPT
+    )
+
+
+def has_passphrase(db: Database, profile_id: str) -> bool:
+    with db.transaction() as s:
+        return s.get(SyncState, _key(profile_id)) is not None
+
+
+def _passphrase_value(passphrase: str) -> str:
+    """The stored form of a new passphrase (checked first): ``scrypt$n$r$p$salt$hash``."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise UserError(f"A passphrase needs at least {MIN_PASSPHRASE} characters.")
+    if not passphrase.strip():
+        raise UserError("A passphrase cannot be only spaces.")
+    salt = os.urandom(16)
+    b64 = base64.b64encode
+    head = "scrypt${n}${r}${p}$".format(**_SCRYPT)
+    return f"{head}{b64(salt).decode()}${b64(_hash(passphrase, salt)).decode()}"
+
+
+def _store_passphrase(s: Session, profile_id: str, value: str) -> None:
+    row = s.get(SyncState, _key(profile_id))
+    if row is None:
+        s.add(SyncState(key=_key(profile_id), value=value))
+    else:
+        row.value = value
+    failures = s.get(SyncState, _fails_key(profile_id))
+    if failures is not None:
+        s.delete(failures)
+
+
+def set_passphrase(db: Database, profile_id: str, passphrase: str) -> None:
+    """Protect ``profile_id`` with ``passphrase`` (replacing any earlier one)."""
+    value = _passphrase_value(passphrase)
+    with db.transaction() as s:
+        if s.get(Profile, profile_id) is None:
+            raise UserError("That profile no longer exists on this device.")
+        _store_passphrase(s, profile_id, value)
+
+
+def _failures(raw: str | None) -> tuple[int, datetime | None]:
+    if not raw:
+        return 0, None
+    count, _, until = raw.partition("|")
+    return int(count), datetime.fromisoformat(until) if until else None
+
+
+def wait_after(failures: int) -> timedelta:
+    """How long the next attempt waits after ``failures`` wrong passphrases in a row:
+    nothing for the first few, then 2, 4, 8 … seconds, at most ``MAX_WAIT``."""
+    if failures < FREE_ATTEMPTS:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** (failures - FREE_ATTEMPTS + 1)), MAX_WAIT)
+
+
+def check_passphrase(
+    db: Database, profile_id: str, passphrase: str, *, now: datetime | None = None
+) -> None:
+    """Raise :class:`UserError` unless ``passphrase`` is the profile's; a wrong one counts
+    towards the back-off, a right one clears it. While the back-off lasts nothing is
+    checked (not even the right passphrase), so guessing cannot go faster."""
+    now = now or utcnow()
+    with db.transaction() as s:
+        stored = s.get(SyncState, _key(profile_id))
+        if stored is None or not stored.value:
+            return
+        fails_row = s.get(SyncState, _fails_key(profile_id))
+        count, until = _failures(fails_row.value if fails_row else None)
+        if until is not None and now < until:
+            seconds = max(1, int((until - now).total_seconds() + 0.999))
+            raise UserError(
+                f"Too many wrong passphrases: try again in {seconds} second"
+                f"{'s' if seconds != 1 else ''}."
+            )
+        _scheme, n, r, p, salt, digest = stored.value.split("$")
+        given = hashlib.scrypt(
+            passphrase.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=64 * 1024 * 1024,
+            dklen=32,
+        )
+        if hmac.compare_digest(given, base64.b64decode(digest)):
+            if fails_row is not None:
+                s.delete(fails_row)
+            return
+        count += 1
+        wait = wait_after(count)
+        value = f"{count}|{(now + wait).isoformat() if wait else ''}"
+        if fails_row is None:
+            s.add(SyncState(key=_fails_key(profile_id), value=value))
+        else:
+            fails_row.value = value
+    hint = f" Wait {int(wait.total_seconds())} seconds before the next try." if wait else ""
+    raise UserError(f"That is not this profile's passphrase.{hint}")

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QPushButton
 
-from app.services import analytics, assignments, compliance, paths, roles
+from app.services import analytics, assignments, compliance, members, paths, roles
 from app.services.accounts import CurrentUser
 
 if TYPE_CHECKING:
@@ -77,12 +77,16 @@ def apply_role(window: MainWindow, user: CurrentUser | None) -> None:
         "assign": assignments.may_assign(user),
         "compliance": compliance.may_manage(user),
         "analytics": analytics.may_view(user),
+        "members": members.may_manage(user),
+        "org-settings": members.may_manage(user),
+        "branding": members.may_manage(user),
     }
     for key, ok in org_actions.items():
         action = window.org_actions[key]  # type: ignore[attr-defined]
         action.setVisible(ok and window.learn is not None)
         action.setEnabled(ok and window.learn is not None)
     window.org_menu.menuAction().setVisible(any(org_actions.values()))  # type: ignore[attr-defined]
+    _apply_branding(window, user)
     if team_ok and user is not None:
         _add_team_surface(window, user)
     else:
@@ -98,6 +102,9 @@ def _install_organisation_menu(window: MainWindow) -> None:
         ("assign", "&Assign training…", open_assign),
         ("compliance", "&Compliance…", open_compliance),
         ("analytics", "A&nalytics…", open_analytics),
+        ("members", "&Members…", open_members),
+        ("org-settings", "Organisation &settings…", open_org_settings),
+        ("branding", "&Branding…", open_branding),
     )
     actions = {}
     for key, text, slot in specs:
@@ -137,6 +144,44 @@ def open_analytics(window: MainWindow) -> None:
 
     if window.user is not None:
         window.org_dialog = open_analytics_dialog(window.ctx, window.user, window)  # type: ignore[attr-defined]
+
+
+def open_members(window: MainWindow, tab: str = "members") -> None:
+    from app.studio.members_view import open_members_dialog
+
+    if window.user is not None:
+        window.org_dialog = open_members_dialog(window.ctx, window.user, window, tab=tab)  # type: ignore[attr-defined]
+
+
+def open_org_settings(window: MainWindow) -> None:
+    open_members(window, tab="settings")
+
+
+def open_branding(window: MainWindow) -> None:
+    from app.studio.branding_view import open_branding_dialog
+
+    if window.user is not None:
+        dialog = open_branding_dialog(window.ctx, window.user, window)
+        dialog.saved.connect(lambda: _apply_branding(window, window.user))  # type: ignore[attr-defined]
+        window.org_dialog = dialog  # type: ignore[attr-defined]
+
+
+def _apply_branding(window: MainWindow, user: CurrentUser | None) -> None:
+    """The whole app in the signed-in member's organisation colours (ByteOS's own when
+    nobody is signed in): ``app.services.branding``, ``app.shell.theme.apply_branding``."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.shell.theme import apply_branding
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    if user is None or user.org_id is None:
+        apply_branding(app, None)
+        return
+    from app.services import branding
+
+    apply_branding(app, branding.for_user(window.ctx, user))
 
 
 def _add_team_surface(window: MainWindow, user: CurrentUser) -> None:

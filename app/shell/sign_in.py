@@ -1,8 +1,13 @@
-"""Offline sign-in: pick a local profile, or create one with a role and organisation."""
+"""Offline sign-in: pick a local profile, or create one with a role and organisation.
+
+Profiles above learner are protected by a passphrase on a shared device (issue 13,
+``app.services.accounts``): it is chosen when such a profile is created, asked for when it is
+opened, and offered once more to an existing one that has none yet. Learners stay one click.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,6 +32,72 @@ from app.services.context import AppContext
 from app.services.errors import UserError
 
 NEW_ORG = "__new__"
+
+
+def _secret(name: str, accessible: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setAccessibleName(accessible)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+def _passphrase_problem(passphrase: str, again: str) -> str | None:
+    if len(passphrase) < accounts.MIN_PASSPHRASE:
+        return f"Choose a passphrase of at least {accounts.MIN_PASSPHRASE} characters."
+    if passphrase != again:
+        return "The two passphrases are not the same."
+    return None
+
+
+class PassphraseDialog(QDialog):
+    """One passphrase (or a new one, typed twice): ``submitted`` when the person confirms; the
+    caller checks it and either accepts the dialog or shows why not, keeping it open."""
+
+    submitted = Signal()
+
+    def __init__(self, text: str, action: str, *, confirm: bool, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Passphrase")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        form = QFormLayout(self)
+        intro = QLabel(text)
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.secret = _secret("passphrase", "Passphrase")
+        form.addRow("&Passphrase", self.secret)
+        self.again = _secret("passphrase-again", "Passphrase again")
+        if confirm:
+            form.addRow("Passphrase a&gain", self.again)
+        self.error = QLabel()
+        self.error.setObjectName("passphrase-error")
+        self.error.setWordWrap(True)
+        self.error.setProperty("role", "muted")
+        self.error.setAccessibleName("Passphrase problem")
+        self.error.hide()
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(action)
+        ok.setObjectName("passphrase-ok")
+        ok.setAccessibleName(action)
+        ok.setProperty("role", "primary")
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText("Not now" if confirm else "Cancel")
+        cancel.setObjectName("passphrase-cancel")
+        cancel.setAccessibleName(cancel.text())
+        buttons.accepted.connect(self.submitted.emit)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.secret.setFocus()
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+        self.secret.selectAll()
+        self.secret.setFocus()
 
 
 class CreateProfileDialog(QDialog):
@@ -65,6 +136,19 @@ class CreateProfileDialog(QDialog):
             self.org.addItem(org.name, org.id)
         self.org.addItem("New organisation…", NEW_ORG)
         form.addRow("&Organisation", self.org)
+        self.passphrase = _secret("profile-passphrase", "Passphrase")
+        self.passphrase_again = _secret("profile-passphrase-again", "Passphrase again")
+        self.passphrase_note = QLabel(
+            "Creators, managers and admins need a passphrase on a shared device "
+            f"(at least {accounts.MIN_PASSPHRASE} characters)."
+        )
+        self.passphrase_note.setWordWrap(True)
+        self.passphrase_note.setProperty("role", "muted")
+        form.addRow(self.passphrase_note)
+        form.addRow("&Passphrase", self.passphrase)
+        form.addRow("Passphrase a&gain", self.passphrase_again)
+        self.role.currentIndexChanged.connect(self._role_changed)
+        self._role_changed()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -80,8 +164,21 @@ class CreateProfileDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def _role_changed(self) -> None:
+        elevated = accounts.needs_passphrase(str(self.role.currentData()))
+        for w in (self.passphrase, self.passphrase_again):
+            w.setEnabled(elevated)
+        self.passphrase_note.setVisible(elevated)
+
     def create(self) -> None:
         org_id = self.org.currentData()
+        passphrase = None
+        if accounts.needs_passphrase(str(self.role.currentData())):
+            passphrase = self.passphrase.text()
+            problem = _passphrase_problem(passphrase, self.passphrase_again.text())
+            if problem:
+                QMessageBox.warning(self, "Cannot create the profile", problem)
+                return
         try:
             if org_id == NEW_ORG:
                 name, ok = QInputDialog.getText(self, "New organisation", "Organisation name:")
@@ -91,7 +188,12 @@ class CreateProfileDialog(QDialog):
                 self.org.insertItem(0, name.strip(), org_id)
                 self.org.setCurrentIndex(0)
             self.created = accounts.create_profile(
-                self.ctx.db, self.name.text(), self.role.currentData(), org_id, self.email.text()
+                self.ctx.db,
+                self.name.text(),
+                self.role.currentData(),
+                org_id,
+                self.email.text(),
+                passphrase=passphrase,
             )
         except UserError as err:
             QMessageBox.warning(self, "Cannot create the profile", str(err))
@@ -105,6 +207,7 @@ class SignInPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.passphrase_dialog: PassphraseDialog | None = None
         self.setObjectName("page")
         outer = QVBoxLayout(self)
         outer.addStretch(1)
@@ -172,13 +275,65 @@ class SignInPage(QWidget):
         if item is None:
             QMessageBox.information(self, "Sign in", "Create a profile first.")
             return
+        profile_id = item.data(Qt.ItemDataRole.UserRole)
+        if accounts.has_passphrase(self.ctx.db, profile_id):
+            self.ask_passphrase(profile_id, item.text().split("\n")[0])
+            return
         try:
-            user = accounts.sign_in(self.ctx.db, item.data(Qt.ItemDataRole.UserRole))
+            user = accounts.sign_in(self.ctx.db, profile_id)
         except UserError as err:
             QMessageBox.warning(self, "Cannot sign in", str(err))
             self.refresh()
             return
         self.signed_in.emit(user)
+        if accounts.needs_passphrase(user.role):  # an elevated profile without one yet
+            QTimer.singleShot(0, lambda: self.offer_passphrase(user))
+
+    def ask_passphrase(self, profile_id: str, name: str) -> None:
+        """The protected profile's passphrase, asked in a window-modal dialog."""
+        dialog = PassphraseDialog(
+            f"Enter the passphrase of {name}.", "Sign in", confirm=False, parent=self
+        )
+        dialog.setObjectName("passphrase-dialog")
+
+        def attempt() -> None:
+            try:
+                user = accounts.sign_in(self.ctx.db, profile_id, dialog.secret.text())
+            except UserError as err:
+                dialog.show_error(str(err))
+                return
+            dialog.accept()
+            self.signed_in.emit(user)
+
+        dialog.submitted.connect(attempt)
+        self.passphrase_dialog = dialog
+        dialog.open()
+
+    def offer_passphrase(self, user: CurrentUser) -> None:
+        """Ask the owner of an elevated profile with no passphrase to choose one now."""
+        dialog = PassphraseDialog(
+            f"{user.full_name} is a {user.role_label.lower()} profile: protect it with a "
+            "passphrase, so nobody else on this device can open it.",
+            "Set passphrase",
+            confirm=True,
+            parent=self.window(),
+        )
+        dialog.setObjectName("set-passphrase-dialog")
+
+        def save() -> None:
+            problem = _passphrase_problem(dialog.secret.text(), dialog.again.text())
+            try:
+                if problem:
+                    raise UserError(problem)
+                accounts.set_passphrase(self.ctx.db, user.id, dialog.secret.text())
+            except UserError as err:
+                dialog.show_error(str(err))
+                return
+            dialog.accept()
+
+        dialog.submitted.connect(save)
+        self.passphrase_dialog = dialog
+        dialog.open()
 
     def create_profile(self) -> None:
         dialog = CreateProfileDialog(self.ctx, self)

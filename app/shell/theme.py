@@ -15,15 +15,35 @@ Keyboard focus is one ring for every focusable control — 2 px of ``FOCUS_RING`
 ``:focus`` rules come last, so no later role rule (primary, nav, …) hides them. The ring has
 at least 3:1 contrast against every background it is drawn on (WCAG 2.4.11 / 1.4.11),
 including the accent fill of primary buttons.
+
+White-label (issue 13): :func:`stylesheet` draws the same sheet in an organisation's colours
+and font (``engine.org.branding`` has checked the colours for AA on ``SURFACE``,
+``BACKGROUND`` and ``INFO_BG`` before they were stored); :func:`apply_branding` puts it on the
+application when one of its members signs in (``app.shell.role_menus``) and ByteOS's own back
+when nobody is. ``STYLESHEET`` is the sheet in ByteOS's colours.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from engine.accessibility import contrast_ratio
+from engine.accessibility import AA_NON_TEXT, contrast_ratio
+from engine.org.branding import PAGE_BACKGROUND, TINT, BrandColours, brand_colours
+from engine.org.branding import SURFACE as BRAND_SURFACE
 
-__all__ = ["DIALOG_CLASSES", "ICONS", "STYLESHEET", "apply", "contrast_ratio", "palette"]
+__all__ = [
+    "DIALOG_CLASSES",
+    "ICONS",
+    "STYLESHEET",
+    "apply",
+    "apply_branding",
+    "contrast_ratio",
+    "palette",
+    "stylesheet",
+]
 
 ICONS = Path(__file__).resolve().parent / "icons"  # the theme's own icons (SVG)
 
@@ -47,6 +67,14 @@ PRIMARY_DISABLED_BG = "#DDE3F7"  # with MUTED text: 6.1:1
 FOCUS_RING = "#0B1533"  # on white 18:1, on BACKGROUND 17:1, on INFO_BG 16:1, on ACCENT 3.2:1
 
 # Every kind of dialog the app shows (its own and Qt's): all get the window's background.
+DEFAULT_BRAND = BrandColours(ACCENT, ACCENT_DARK, ACCENT, None)
+"""The ByteOS colours (no organisation branding): ``STYLESHEET`` is drawn in them."""
+assert (SURFACE, BACKGROUND, INFO_BG) == (
+    BRAND_SURFACE,
+    PAGE_BACKGROUND,
+    TINT,
+)  # the checks' backgrounds
+
 DIALOG_CLASSES = ("QDialog", "QMessageBox", "QInputDialog", "QFileDialog", "QProgressDialog")
 
 
@@ -54,10 +82,19 @@ def _icon(name: str) -> str:
     return f'url("{(ICONS / name).as_posix()}")'
 
 
-STYLESHEET = f"""
+def stylesheet(brand: BrandColours | None = None) -> str:
+    """The application stylesheet, in an organisation's colours and font when ``brand`` is
+    given (``engine.org.branding``: colours already checked for AA on these backgrounds).
+
+    The primary colour takes the accent's place (text, primary buttons, selection), the
+    secondary colour the bars and underlines. When the focus ring would not reach 3:1 on a
+    (dark) primary fill, a focused primary button turns to an outlined one instead."""
+    c = brand or DEFAULT_BRAND
+    accent, accent_dark, secondary = c.accent, c.accent_dark, c.secondary
+    sheet = f"""
 QWidget {{ color: {TEXT}; font-size: 10.5pt; }}
 QWidget:disabled {{ color: {DISABLED_TEXT}; }}
-QWidget {{ selection-background-color: {ACCENT}; selection-color: #FFFFFF; }}
+QWidget {{ selection-background-color: {accent}; selection-color: #FFFFFF; }}
 QMainWindow, QStackedWidget#workspace, QWidget#page {{ background: {BACKGROUND}; }}
 /* Dialogs share the window's look: its background and text (not Fusion's grey), the
    theme's own message-box icons, and no stock icons on OK / Cancel / Close. */
@@ -89,7 +126,7 @@ QTabBar::tab {{
     border-bottom: 3px solid transparent; padding: 6px 14px; margin-right: 2px;
 }}
 QTabBar::tab:hover {{ color: {TEXT}; }}
-QTabBar::tab:selected {{ color: {ACCENT_DARK}; border-bottom-color: {ACCENT}; }}
+QTabBar::tab:selected {{ color: {accent_dark}; border-bottom-color: {secondary}; }}
 QTabBar::tab:disabled {{ color: {DISABLED_TEXT}; }}
 QHeaderView::section {{
     background: {BACKGROUND}; color: {TEXT}; border: none; border-bottom: 1px solid {BORDER};
@@ -105,19 +142,19 @@ QPushButton {{
     background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 6px;
     padding: 6px 14px;
 }}
-QPushButton:hover {{ border-color: {ACCENT}; }}
+QPushButton:hover {{ border-color: {accent}; }}
 QPushButton:checked {{
-    background: {INFO_BG}; color: {ACCENT_DARK}; border: 1px solid {ACCENT};
-    border-bottom: 3px solid {ACCENT}; padding: 6px 14px 4px 14px;
+    background: {INFO_BG}; color: {accent_dark}; border: 1px solid {accent};
+    border-bottom: 3px solid {secondary}; padding: 6px 14px 4px 14px;
 }}
 QPushButton:disabled {{
     color: {DISABLED_TEXT}; background: {DISABLED_BG}; border-color: {DISABLED_BORDER};
 }}
 QPushButton[role="primary"] {{
-    background: {ACCENT}; color: #FFFFFF; border: 1px solid {ACCENT_DARK}; font-weight: 600;
+    background: {accent}; color: #FFFFFF; border: 1px solid {accent_dark}; font-weight: 600;
     padding: 6px 14px;
 }}
-QPushButton[role="primary"]:hover {{ background: {ACCENT_DARK}; }}
+QPushButton[role="primary"]:hover {{ background: {accent_dark}; }}
 QPushButton[role="primary"]:disabled {{
     background: {PRIMARY_DISABLED_BG}; color: {MUTED}; border-color: {PRIMARY_DISABLED_BG};
 }}
@@ -126,12 +163,12 @@ QPushButton[role="nav"] {{
     padding: 8px 16px; font-weight: 600; color: {MUTED}; background: transparent;
 }}
 QPushButton[role="nav"]:hover {{ color: {TEXT}; }}
-QPushButton[role="nav"]:checked {{ color: {ACCENT}; border-bottom-color: {ACCENT}; }}
+QPushButton[role="nav"]:checked {{ color: {accent}; border-bottom-color: {secondary}; }}
 QToolButton {{
     background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 6px; padding: 4px;
 }}
-QToolButton:hover {{ border-color: {ACCENT}; }}
-QToolButton:checked {{ background: {INFO_BG}; border-color: {ACCENT}; }}
+QToolButton:hover {{ border-color: {accent}; }}
+QToolButton:checked {{ background: {INFO_BG}; border-color: {accent}; }}
 QCheckBox, QRadioButton {{ border: 2px solid transparent; border-radius: 4px; padding: 2px; }}
 QWidget#topbar {{ background: {SURFACE}; border-bottom: 1px solid {BORDER}; }}
 QListWidget, QListView, QTreeView, QTableView, QTextBrowser, QTextEdit, QPlainTextEdit {{
@@ -178,7 +215,7 @@ QProgressBar {{
     border: 1px solid {BORDER}; border-radius: 4px; background: {SURFACE}; height: 10px;
     text-align: center;
 }}
-QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
+QProgressBar::chunk {{ background: {secondary}; border-radius: 3px; }}
 
 /* Keyboard focus: last, so that no role or state rule above overrides it. */
 QPushButton:focus, QPushButton[role="primary"]:focus {{
@@ -190,7 +227,7 @@ QPushButton:checked:focus {{
 }}
 QPushButton[role="nav"]:focus {{ border-color: {FOCUS_RING}; border-radius: 4px; }}
 QPushButton[role="nav"]:checked:focus {{
-    border-color: {FOCUS_RING}; border-bottom-color: {ACCENT};
+    border-color: {FOCUS_RING}; border-bottom-color: {secondary};
 }}
 QToolButton:focus {{ border: 2px solid {FOCUS_RING}; padding: 3px; }}
 QCheckBox:focus, QRadioButton:focus {{ border-color: {FOCUS_RING}; }}
@@ -204,12 +241,24 @@ QTextEdit:focus, QPlainTextEdit:focus, QGraphicsView:focus {{
     border: 2px solid {FOCUS_RING};
 }}
 """
+    if contrast_ratio(FOCUS_RING, accent) < AA_NON_TEXT:
+        sheet += (
+            f'QPushButton[role="primary"]:focus {{ background: {SURFACE}; color: {accent}; }}\n'
+        )
+    if c.font:
+        sheet += f'QWidget {{ font-family: "{c.font}"; }}\n'
+    return sheet
 
 
-def palette() -> object:
+STYLESHEET = stylesheet()
+
+
+def palette(brand: BrandColours | None = None) -> object:
     """The theme as a ``QPalette``, for what a stylesheet does not reach (Fusion's own
     drawing: check boxes, scroll bars, item views, the file dialog)."""
     from PySide6.QtGui import QColor, QPalette
+
+    c = brand or DEFAULT_BRAND
 
     pal = QPalette()
     roles = QPalette.ColorRole
@@ -224,9 +273,9 @@ def palette() -> object:
         (roles.ToolTipBase, TEXT),
         (roles.ToolTipText, "#FFFFFF"),
         (roles.PlaceholderText, MUTED),
-        (roles.Highlight, ACCENT),
+        (roles.Highlight, c.accent),
         (roles.HighlightedText, "#FFFFFF"),
-        (roles.Link, ACCENT_DARK),
+        (roles.Link, c.accent_dark),
         (roles.Light, SURFACE),
         (roles.Midlight, BORDER),
         (roles.Mid, BORDER),
@@ -256,3 +305,43 @@ def apply(app: object) -> None:
     assert isinstance(pal, QPalette)
     app.setPalette(pal)
     app.setStyleSheet(STYLESHEET)
+
+
+def brand_for(branding: Mapping[str, Any] | None) -> BrandColours | None:
+    """The theme colours for an organisation's ``branding`` document; ``None`` when it would
+    look like ByteOS's own (no branding, unreadable colours, a font this machine lacks)."""
+    if not branding:
+        return None
+    brand = brand_colours(branding, ACCENT, ACCENT)
+    if brand.accent == ACCENT:  # the ByteOS accent keeps its own hover shade
+        brand = replace(brand, accent_dark=ACCENT_DARK)
+    if brand.font is not None and not _installed(brand.font):
+        brand = replace(brand, font=None)  # Qt would fall back anyway: do not restyle for it
+    return None if brand == DEFAULT_BRAND else brand
+
+
+def _installed(family: str) -> bool:
+    from PySide6.QtGui import QFontDatabase
+
+    return family.casefold() in {f.casefold() for f in QFontDatabase.families()}
+
+
+def apply_branding(app: object, branding: Mapping[str, Any] | None) -> BrandColours | None:
+    """Redraw ``app`` in an organisation's colours (who signed in belongs to it), or in
+    ByteOS's own (``None``: nobody signed in, or no branding). Only when it changes: setting
+    a stylesheet repolishes every widget."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    brand = brand_for(branding)
+    if brand is None and not app.property("byteos-branded"):
+        return None  # never branded: the app keeps the look it was started with
+    app.setProperty("byteos-branded", brand is not None)
+    sheet = stylesheet(brand)
+    if app.styleSheet() != sheet:
+        pal = palette(brand)
+        assert isinstance(pal, QPalette)
+        app.setPalette(pal)
+        app.setStyleSheet(sheet)
+    return brand

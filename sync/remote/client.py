@@ -220,6 +220,13 @@ class Remote:
         res = self._call(lambda: self.client.rpc("create_invitation", args).execute())
         return cast(Row, res.data or {})
 
+    def remove_member(self, user_id: str) -> Row:
+        """Take ``user_id`` out of the signed-in admin's organisation (``public.remove_member``:
+        the membership goes, the profile leaves as a learner). ``Refused`` 42501 for the last
+        admin, a super admin, or someone of another organisation."""
+        res = self._call(lambda: self.client.rpc("remove_member", {"p_user": user_id}).execute())
+        return cast(Row, res.data or {})
+
     def accept_invitation(self, token: str) -> Row:
         """Join the organisation that invited the signed-in account's email address.
 

@@ -134,6 +134,8 @@ def _text_meets_aa(dialog: QDialog, name: str) -> None:
     for label in dialog.findChildren(QLabel):
         if not label.isVisible() or not label.text().strip() or label.styleSheet():
             continue  # a label with its own colours (a badge, a warning) is tested elsewhere
+        if label.visibleRegion().isEmpty():
+            continue  # scrolled out of view: nothing of it is drawn to measure
         plain = label.text().replace("&&", "")
         if "&" in plain and "<" not in plain:  # a mnemonic shows as a literal "&" without a buddy
             assert label.buddy() is not None, f"{name}: literal & in {label.text()!r}"

@@ -59,6 +59,8 @@ def test_create_profile_dialog(qtbot: QtBot, ctx: AppContext, monkeypatch) -> No
     assert warnings and "name" in warnings[-1]
     qtbot.keyClicks(d.name, "Grace Hopper")
     d.role.setCurrentIndex(d.role.findData("creator"))
+    qtbot.keyClicks(d.passphrase, "kitchen-knife-7")  # a creator needs one (issue 13)
+    qtbot.keyClicks(d.passphrase_again, "kitchen-knife-7")
     d.create()
     assert d.created is not None and d.created.role == "creator"
 

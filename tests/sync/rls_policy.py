@@ -371,6 +371,10 @@ TRIGGERS: dict[str, str] = {
     "guard_compliance": "compliance_records",  # who changes what, and the transitions
     "compliance_history": "compliance_records",  # every change into compliance_events
     "roll_up_event": "learning_events",  # the analytics rollup (byteos.analytics_daily)
+    "role_in_step": "profiles org_members",  # profiles.role and org_members.role agree
+    "guard_member": "org_members",  # nobody changes their own membership role
+    "keep_an_admin": "profiles",  # the last admin is neither demoted nor removed
+    "guard_organisation": "organisations",  # a name; branding and settings keep their shape
     "make_asset_bucket": "organisations",  # its private Storage bucket for asset files
 }
 
