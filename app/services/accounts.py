@@ -27,10 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.services.errors import UserError
+from engine.org.vocabulary import PROFILE_ROLES
 from sync.store.column_types import utcnow
 from sync.store.database import Database
 from sync.store.models import (
-    PROFILE_ROLES,
     LearnerProfile,
     LocalUser,
     Organisation,
