@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,20 @@ BUNDLED: dict[str, BundledModel] = {m.key: m for m in (QWEN25_CODER_15B, QWEN25_
 DEFAULT_MODEL = QWEN25_CODER_15B
 
 
+def prejoined_gguf(model: BundledModel) -> Path | None:
+    """The model already joined, in a frozen installer (``models/<key>.gguf`` beside the app's
+    files, see packaging/byteos.spec): shipped once instead of as slices, nothing to join."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    path = Path(frozen_root) / "models" / model.filename if frozen_root else None
+    return path if path is not None and path.is_file() else None
+
+
 def part_paths(model: BundledModel) -> list[Path]:
-    """The slice files, in order, found without importing the packages' code."""
+    """The slice files, in order, found without importing the packages' code (in a frozen
+    installer: the one joined file)."""
+    joined = prejoined_gguf(model)
+    if joined is not None:
+        return [joined]
     paths: list[Path] = []
     missing: list[str] = []
     for i, name in enumerate(model.packages, start=1):
@@ -84,7 +97,11 @@ def is_installed(model: BundledModel = DEFAULT_MODEL) -> bool:
 
 
 def ensure_gguf(model: BundledModel, cache_dir: Path) -> Path:
-    """The model's GGUF file in ``cache_dir``, joined from its packages if not there yet."""
+    """The model's GGUF file in ``cache_dir``, joined from its packages if not there yet (a
+    frozen installer's joined file is used where it is)."""
+    joined = prejoined_gguf(model)
+    if joined is not None:
+        return joined
     parts = part_paths(model)
     expected = sum(p.stat().st_size for p in parts)
     target = cache_dir / model.filename
