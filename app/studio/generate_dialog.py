@@ -305,7 +305,14 @@ class GenerateCourseDialog(QDialog):
         flags = [c for checks in result.checks for c in checks if c.verdict != "supported"]
         total = sum(len(c) for c in result.checks)
         lines = [f"{total - len(flags)} of {total} statements are supported by your sources."]
-        lines += [f"⚠ {w}" for w in result.state.warnings]
+        st = result.state
+        lines.append("\nWhat each module teaches from your sources:")
+        for i, m in enumerate(st.modules):
+            taught = "; ".join(m.sections) or "(the passages nearest its title)"
+            lines.append(f"  {i + 1}. {m.title}: {taught}")
+        if st.skipped:
+            lines.append("Left out on purpose: " + "; ".join(st.skipped))
+        lines += [f"⚠ {w}" for w in st.warnings]
         for c in flags:
             lines.append(f"\n⚠ {c.verdict.upper()}: {c.claim}\n   {c.reason}")
             if c.passage is not None:

@@ -318,7 +318,10 @@ def measure_quiz(gen: dict[str, Any], llm: Any, clock: Clock, limit: int) -> lis
 # -- fact-check -------------------------------------------------------------------------------
 
 
-def measure_factcheck(specs: Sequence[DocSpec], embedder: Any, clock: Clock) -> dict[str, Any]:
+def measure_factcheck(
+    specs: Sequence[DocSpec], embedder: Any, clock: Clock, judge: Any = None
+) -> dict[str, Any]:
+    """The product's fact-check (word-level; with the model as judge under ``--judge``)."""
     from engine.generation.factcheck import check_claim
     from engine.generation.sources import PassageIndex, passages
     from engine.ingest.sources import ingest_file
@@ -330,7 +333,8 @@ def measure_factcheck(specs: Sequence[DocSpec], embedder: Any, clock: Clock) -> 
         index = PassageIndex(passages(ingest_file(spec.path), spec.name), embedder)
         for st in mx.planted_statements(spec.key.get("facts", [])):
             check = clock.timed(
-                "factcheck_statement", lambda st=st, ix=index: check_claim("eval", st.text, ix)
+                "factcheck_statement",
+                lambda st=st, ix=index: check_claim("eval", st.text, ix, judge=judge),
             )
             flagged = check.verdict != "supported"
             pairs.append((flagged, st.is_error))
@@ -575,6 +579,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--all-docs", action="store_true", help="generate from every document")
     ap.add_argument("--tutor-tokens", type=int, default=160)
+    ap.add_argument(
+        "--judge",
+        action="store_true",
+        help="fact-check also with the model as entailment judge (off: the product's default)",
+    )
     ap.add_argument("--save", type=Path, default=None, help="write details JSON here")
     ap.add_argument(
         "--reuse", type=Path, default=None, help="judge the courses of an earlier --save file"
@@ -718,7 +727,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if "factcheck" in only:
         say("\n== fact-check on planted errors (engine.generation.factcheck)")
-        fc = measure_factcheck(specs, embedder, clock)
+        judge = None
+        if llm is not None and args.judge:
+            from engine.generation.entailment import model_judge
+
+            judge = model_judge(llm)
+        say(f"  judge: {'the model (' + llm.model + ')' if judge and llm else 'words only'}")
+        result["factcheck_judge"] = llm.model if judge and llm else None
+        fc = measure_factcheck(specs, embedder, clock, judge)
         for w in fc["wrong"]:
             say(f"  {w}")
         say(

@@ -1,43 +1,32 @@
 """Fact-checking generated text against the sources, claim by claim.
 
-A claim (a sentence, list item or tip) is *supported* when a source passage shares most of
-its content words or is close in meaning, and nothing in that passage contradicts it: a
-negation the claim lacks ("never use water on electrical fires" vs "use water on electrical
-fires") or a number the claim changes. Unsupported and contradicted claims are flagged with
-the nearest passage, for the creator to decide.
+A claim (a sentence, list item or tip) is *supported* when a source sentence shares most of
+its content words or is close in meaning, and nothing there contradicts it
+(``engine.generation.claim_signals``): a negation or an opposite word the claim lacks
+("never use water on electrical fires", "disallows mixing tabs and spaces") in every
+sentence it matches, a quantity the source does not give ("four blank lines"), or a listed
+item the source does not list. An optional entailment judge
+(``engine.generation.entailment``: the local model, grammar-constrained) then reads the
+nearest passage for what words cannot see - two terms of the source in the wrong relation.
+Unsupported and contradicted claims are flagged with the nearest passage, for the creator
+to decide.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from engine.content import Block, CalloutBlock, ListBlock, ParagraphBlock
+from engine.generation import claim_signals as sig
 from engine.generation.sources import Passage, PassageIndex
-from engine.modalities.text_units import STOPWORDS, sentences
+from engine.modalities.text_units import sentences
 
 Verdict = Literal["supported", "unsupported", "contradicted"]
-_WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
-_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
-_NEGATIONS = frozenset(
-    {
-        "not",
-        "never",
-        "no",
-        "don't",
-        "dont",
-        "doesn't",
-        "cannot",
-        "can't",
-        "avoid",
-        "without",
-        "nor",
-        "must't",
-        "mustn't",
-        "shouldn't",
-    }
-)
+Judgement = Literal["supported", "contradicted", "not_stated"]
+Judge = Callable[[str, str], Judgement]
+"""(claim, source text) -> what the source says of the claim."""
 
 
 @dataclass(frozen=True)
@@ -50,60 +39,116 @@ class ClaimCheck:
     reason: str
 
 
-def _content(text: str) -> set[str]:
-    return {
-        w
-        for w in _WORD.findall(text.lower())
-        if w not in STOPWORDS and len(w) > 2 and w not in _NEGATIONS
-    }
-
-
-def _negated(text: str) -> bool:
-    return any(w in _NEGATIONS for w in _WORD.findall(text.lower().replace("n’t", "n't")))
-
-
 def claims(blocks: list[Block]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for b in blocks:
         if isinstance(b, ParagraphBlock | CalloutBlock):
-            out.extend((b.id, s) for s in sentences(b.text) if len(_content(s)) >= 2)
+            out.extend((b.id, s) for s in sentences(b.text) if len(sig.content(s)) >= 2)
         elif isinstance(b, ListBlock):
-            out.extend((b.id, i) for i in b.items if len(_content(i)) >= 2)
+            out.extend((b.id, i) for i in b.items if len(sig.content(i)) >= 2)
     return out
 
 
-def check_claim(block_id: str, claim: str, index: PassageIndex, k: int = 4) -> ClaimCheck:
-    words = _content(claim)
-    best_score, best_overlap, best_sim = -1.0, 0.0, 0.0
-    passage: Passage | None = None
-    sent = ""
-    for cand, sim in index.search(claim, k):
-        for s in sentences(cand.text) or [cand.text]:
-            overlap = len(words & _content(s)) / max(1, len(words))
-            score = 0.6 * overlap + 0.4 * sim
-            if score > best_score:
-                best_score, best_overlap, best_sim, passage, sent = score, overlap, sim, cand, s
-    score = max(best_overlap, best_sim)
-    if passage is None or (best_overlap < 0.5 and best_sim < 0.62):
+@dataclass(frozen=True)
+class _Match:
+    passage: Passage
+    unit: str
+    overlap: float
+    sim: float
+
+    @property
+    def score(self) -> float:
+        return 0.6 * self.overlap + 0.4 * self.sim
+
+
+def _units(text: str) -> list[str]:
+    """A passage's sentences, and the pieces of those that join list items with "; "."""
+    out: list[str] = []
+    for line in text.splitlines():
+        for s in sentences(line) or [line]:
+            out.append(s)
+            pieces = [p.strip() for p in s.split("; ") if p.strip()]
+            if len(pieces) > 1:
+                out.extend(pieces)
+    return out
+
+
+def check_claim(
+    block_id: str, claim: str, index: PassageIndex, k: int = 4, judge: Judge | None = None
+) -> ClaimCheck:
+    words = sig.content(claim)
+    found = index.search(claim, k)
+    matches = [
+        _Match(p, u, len(words & sig.content(u)) / max(1, len(words)), sim)
+        for p, sim in found
+        for u in _units(p.text)
+    ]
+    if not matches:
+        return ClaimCheck(block_id, claim, "unsupported", None, 0.0, "No source passage says this.")
+    best = max(matches, key=lambda m: m.score)
+    score = max(best.overlap, best.sim)
+    if best.overlap < 0.5 and best.sim < 0.62:
         return ClaimCheck(
-            block_id, claim, "unsupported", passage, score, "No source passage says this."
+            block_id, claim, "unsupported", best.passage, score, "No source passage says this."
         )
-    if _negated(sent) != _negated(claim):
+    close = [m for m in matches if m.overlap >= max(0.4, best.overlap - 0.15)] or [best]
+    agreeing = [m for m in close if sig.disagrees(claim, m.unit) is None]
+    if not agreeing:
         return ClaimCheck(
-            block_id, claim, "contradicted", passage, score, f"The source says: “{sent}”"
+            block_id,
+            claim,
+            "contradicted",
+            best.passage,
+            score,
+            f"The source says: “{best.unit}”",
         )
-    missing = set(_NUMBER.findall(claim)) - set(_NUMBER.findall(passage.text))
+    near = max(agreeing, key=lambda m: m.score)
+    # the sentence that says it gives the numbers; one without any defers to its passage
+    missing = sig.missing_numbers(claim, near.unit if sig.numbers(near.unit) else near.passage.text)
     if missing:
         return ClaimCheck(
             block_id,
             claim,
             "contradicted",
-            passage,
+            near.passage,
             score,
-            f"The source does not give {', '.join(sorted(missing))}: “{sent}”",
+            f"The source does not give {', '.join(sorted(missing))}: “{near.unit}”",
         )
-    return ClaimCheck(block_id, claim, "supported", passage, score, "")
+    unlisted = sig.unlisted_items(claim, " ".join(p.text for p, _s in found))
+    if unlisted:
+        items = ", ".join(f"“{i}”" for i in unlisted)
+        return ClaimCheck(
+            block_id,
+            claim,
+            "unsupported",
+            near.passage,
+            score,
+            f"The source does not list {items}: “{near.unit}”",
+        )
+    if judge is not None:
+        said = judge(claim, near.passage.text)
+        if said == "contradicted":
+            return ClaimCheck(
+                block_id,
+                claim,
+                "contradicted",
+                near.passage,
+                score,
+                f"Read against the source, it says otherwise: “{near.unit}”",
+            )
+        if said == "not_stated":
+            return ClaimCheck(
+                block_id,
+                claim,
+                "unsupported",
+                near.passage,
+                score,
+                f"The nearest source passage does not state this: “{near.unit}”",
+            )
+    return ClaimCheck(block_id, claim, "supported", near.passage, score, "")
 
 
-def fact_check(blocks: list[Block], index: PassageIndex) -> list[ClaimCheck]:
-    return [check_claim(bid, c, index) for bid, c in claims(blocks)]
+def fact_check(
+    blocks: list[Block], index: PassageIndex, judge: Judge | None = None
+) -> list[ClaimCheck]:
+    return [check_claim(bid, c, index, judge=judge) for bid, c in claims(blocks)]

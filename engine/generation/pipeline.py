@@ -1,5 +1,11 @@
 """The generation pipeline, one resumable step at a time.
 
+Plan from the whole document (``engine.generation.plan``: every section owned by a module
+or skipped with its reason), draft each module from all of its own passages a few at a time,
+then polish (``engine.generation.polish``: sentences the sources do not support and
+paragraphs another module has are removed, untaught sections named), then the quiz from the
+module's passages (``engine.generation.quiz``).
+
 ``GenerationState`` is plain JSON: the app saves it after every step, so a cancelled or
 crashed generation resumes where it stopped, and nothing is written to a course until the
 creator accepts the draft ("AI as a collaborator").
@@ -14,6 +20,8 @@ from typing import Any, Literal
 from pydantic import Field, create_model
 
 from engine.content import Question, dump_blocks, dump_quiz, parse_blocks, parse_quiz
+from engine.generation.plan import chunks, plan
+from engine.generation.polish import polish, texts, untaught
 from engine.generation.quiz import write_question
 from engine.generation.schemas import (
     GenModule,
@@ -53,7 +61,8 @@ class GeneratedModule:
     objective: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     quiz: list[dict[str, Any]] = field(default_factory=list)
-    citations: list[str] = field(default_factory=list)  # passage ids the module drew on
+    citations: list[str] = field(default_factory=list)  # passage ids the module owns
+    sections: list[str] = field(default_factory=list)  # "Source › Heading" of each
     done_content: bool = False
     done_quiz: bool = False
 
@@ -68,6 +77,8 @@ class GenerationState:
     outlined: bool = False
     finished: bool = False
     warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """Source sections no module teaches, each "Source › Heading: why"."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,6 +94,7 @@ class GenerationState:
             outlined=bool(raw.get("outlined")),
             finished=bool(raw.get("finished")),
             warnings=list(raw.get("warnings", [])),
+            skipped=list(raw.get("skipped", [])),
         )
 
     @property
@@ -116,6 +128,11 @@ def _sources_block(found: list[tuple[Passage, float]]) -> str:
 
 
 QUESTIONS_PER_MODULE = 2
+
+
+def _tidy_title(text: str) -> str:
+    """A title as a learner reads it: no quotes, no trailing full stop, one line."""
+    return " ".join(text.split()).strip(" \"'“”‘’").rstrip(".") or text.strip()
 
 
 class CourseGenerator:
@@ -167,8 +184,10 @@ class CourseGenerator:
                         ChatMessage(
                             "user",
                             f"Course: {state.title} — {state.description}\n"
-                            "List 2 to 4 short skill names (2-4 words each) this course builds, "
-                            'as {"skills": [...]}.\n' + _sources_block(found),
+                            "List 2 to 4 skills this course builds: each a competence a "
+                            'learner gains, 2-4 words, such as "Choosing a fire '
+                            'extinguisher" - never a document, chapter or section title. '
+                            'Format: {"skills": [...]}.\n' + _sources_block(found),
                         ),
                     ],
                     GenSkills,
@@ -177,7 +196,14 @@ class CourseGenerator:
                     on_tokens=self._on_tokens,
                     max_tokens=120,
                 )
-                state.skills = [s.strip()[:60] for s in tags.skills if s.strip()][:4]
+                headings = {p.heading.lower() for p in self.index.items} | {
+                    p.source.lower() for p in self.index.items
+                }
+                state.skills = [
+                    t.strip()[:60]
+                    for t in tags.skills
+                    if t.strip() and "›" not in t and t.strip().lower() not in headings
+                ][:4]
             state.finished = True
             save(state)
         progress(1.0, "Draft ready for review")
@@ -186,71 +212,140 @@ class CourseGenerator:
     # -- steps ---------------------------------------------------------------------------
     def _outline(self, state: GenerationState, cancel: CancelToken) -> None:
         b = state.brief
-        found = self.index.search(b.topic, self.k + 2)
+        course_plan = plan(self.index.items, b.modules)
+        if not course_plan.modules:
+            raise GenerationError("The sources have no text a course could teach.")
+        n = len(course_plan.modules)
+        if n < b.modules:
+            state.warnings.append(
+                f"The sources have {n} section{'s' if n != 1 else ''} to teach, so the course "
+                f"has {n} module{'s' if n != 1 else ''} instead of {b.modules}."
+            )
+        state.skipped = [f"{sec.key}: {why}" for sec, why in course_plan.skipped]
+        by_id = {p.id: p for p in self.index.items}
+        listing = []
+        for i, module in enumerate(course_plan.modules):
+            first = by_id[module[0].passage_ids[0]].text[:240].replace("\n", " ")
+            heads = "; ".join(sec.heading or sec.source for sec in module)
+            listing.append(f"Module {i + 1} teaches: {heads}\n  It begins: {first}")
         outline = ask_json(
             self.llm,
             [
                 ChatMessage("system", SYSTEM),
                 ChatMessage(
                     "user",
-                    f"Plan a {b.difficulty} course in {b.language} for {b.audience} "
-                    f"on: {b.topic}.\n"
-                    f"Exactly {b.modules} modules, in learning order, each with a title and a "
-                    "one-sentence objective. Give the course a title and a two-sentence "
+                    f"A {b.difficulty} course in {b.language} for {b.audience} on: {b.topic}.\n"
+                    f"The sources are already divided into {n} modules, in this order:\n"
+                    + "\n".join(listing)
+                    + "\n\nName each module for a learner (a short title of at most 7 words "
+                    "that names its subject, and a one-sentence objective saying what the "
+                    "learner will be able to do). Give the course a short title (at most 8 "
+                    "words, naming the subject, not the audience or level) and a two-sentence "
                     'description. Format: {"title": ..., "description": ..., "modules": '
-                    '[{"title": ..., "objective": ...}]}.\n' + _sources_block(found),
+                    '[{"title": ..., "objective": ...}]}.',
                 ),
             ],
-            _outline_model(b.modules),
+            _outline_model(n),
             step="course outline",
             cancel=cancel,
             on_tokens=self._on_tokens,
-            max_tokens=160 + 70 * b.modules,
+            max_tokens=160 + 70 * n,
         )
-        state.title, state.description = outline.title.strip(), outline.description.strip()
+        state.title = _tidy_title(outline.title)
+        state.description = outline.description.strip()
         state.modules = [
-            GeneratedModule(m.title.strip(), m.objective.strip())
-            for m in outline.modules[: b.modules]
+            GeneratedModule(
+                _tidy_title(m.title),
+                m.objective.strip(),
+                citations=[pid for sec in module for pid in sec.passage_ids],
+                sections=[sec.key for sec in module],
+            )
+            for m, module in zip(outline.modules[:n], course_plan.modules, strict=False)
         ]
         state.outlined = True
 
+    def _owned(self, m: GeneratedModule) -> list[Passage]:
+        by_id = {p.id: p for p in self.index.items}
+        own = [by_id[c] for c in m.citations if c in by_id]
+        if not own:  # an older saved state: the module's best passages now
+            own = [p for p, _s in self.index.search(f"{m.title}. {m.objective}", self.k)]
+        return own
+
     def _content(self, state: GenerationState, m: GeneratedModule, cancel: CancelToken) -> None:
         b = state.brief
-        found = self.index.search(f"{m.title}. {m.objective}", self.k)
-        gen = ask_json(
-            self.llm,
-            [
-                ChatMessage("system", SYSTEM),
-                ChatMessage(
-                    "user",
-                    f'Write the module "{m.title}" (objective: {m.objective}) of the course '
-                    f'"{state.title}" for {b.audience}, {b.difficulty} level, in {b.language}.\n'
-                    "Use 3 to 6 blocks: a heading, short paragraphs (2-3 sentences), one list of "
-                    "key points, optionally one tip callout. Only facts from the sources.\n"
-                    'Format: {"blocks": [{"type": "heading"|"paragraph"|"list"|"callout", '
-                    '"text": ..., "items": [...]}]}.\n' + _sources_block(found),
-                ),
-            ],
-            GenModule,
-            step=f"module “{m.title}”",
-            cancel=cancel,
-            on_tokens=self._on_tokens,
-            max_tokens=520,
-        )
-        blocks = to_blocks(gen)
-        if len(blocks) < 2:
-            raise GenerationError(f"The model wrote too little for module “{m.title}”.")
-        m.blocks = dump_blocks(parse_blocks(dump_blocks(blocks)))
-        m.citations = [p.id for p, _s in found]
+        own = self._owned(m)
+        parts = chunks(own)
+        drafted: list[Any] = []
+        for i, part in enumerate(parts):
+            opening = (
+                "Start with a heading for the module. "
+                if i == 0
+                else "This continues the module: no new module heading. "
+            )
+            gen = ask_json(
+                self.llm,
+                [
+                    ChatMessage("system", SYSTEM),
+                    ChatMessage(
+                        "user",
+                        f'Write part {i + 1} of {len(parts)} of the module "{m.title}" '
+                        f'(objective: {m.objective}) of the course "{state.title}" for '
+                        f"{b.audience}, {b.difficulty} level, in {b.language}.\n"
+                        f"{opening}Teach every point of these sources, in their order, in "
+                        "your own plain words: short paragraphs (2-3 sentences), a list where "
+                        "the source lists things (every item it lists), optionally one tip. "
+                        "Keep every name, number and rule exactly as the source gives it; add "
+                        "nothing the sources do not say.\n"
+                        'Format: {"blocks": [{"type": "heading"|"paragraph"|"list"|"callout", '
+                        '"text": ..., "items": [...]}]}.\n'
+                        + _sources_block([(p, 1.0) for p in part]),
+                    ),
+                ],
+                GenModule,
+                step=f"module “{m.title}”",
+                cancel=cancel,
+                on_tokens=self._on_tokens,
+                max_tokens=520,
+            )
+            drafted.extend(to_blocks(gen))
+        earlier = [
+            t
+            for other in state.modules
+            if other is not m
+            for t in texts(parse_blocks(other.blocks))
+        ]
+        done = polish(drafted, self.index, earlier)
+        if len(done.blocks) < 2:
+            raise GenerationError(
+                f"The model wrote too little the sources support for “{m.title}”."
+            )
+        if done.dropped:
+            state.warnings.append(
+                f"Module “{m.title}”: {len(done.dropped)} sentence(s) removed because the "
+                f"sources do not support them or another module says them (first: "
+                f"{done.dropped[0][:160]})."
+            )
+        by_section: dict[str, list[Passage]] = {}
+        for p in own:
+            by_section.setdefault(p.cite(), []).append(p)
+        names = list(by_section)
+        for i in untaught(list(by_section.values()), done.blocks):
+            state.warnings.append(f"Module “{m.title}” does not teach the section “{names[i]}”.")
+        m.blocks = dump_blocks(parse_blocks(dump_blocks(done.blocks)))
+        m.citations = [p.id for p in own]
         m.done_content = True
 
     def _quiz(self, state: GenerationState, m: GeneratedModule, cancel: CancelToken) -> None:
         """Two questions, each from one of the module's own source passages and verified by
         answering it from that passage alone (``engine.generation.quiz``)."""
-        by_id = {p.id: p for p in self.index.items}
-        own = [by_id[c] for c in m.citations if c in by_id]
-        if not own:  # an older saved state: the module's best passages now
-            own = [p for p, _s in self.index.search(f"{m.title}. {m.objective}", self.k)]
+        own = self._owned(m)
+        rank: dict[str, int] = {}
+        # each section's first passage, then each section's second, ...
+        order: list[tuple[int, int, Passage]] = []
+        for p in own:
+            rank[p.cite()] = rank.get(p.cite(), -1) + 1
+            order.append((rank[p.cite()], len(order), p))
+        own = [p for _r, _i, p in sorted(order, key=lambda t: (t[0], t[1]))]
         earlier = [q["prompt"] for other in state.modules for q in other.quiz]
         questions: list[Question] = []
         dropped: list[str] = []

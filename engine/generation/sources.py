@@ -33,7 +33,7 @@ def passages(doc: Document, source_id: str = "") -> list[Passage]:
 
     def flush() -> None:
         nonlocal buf
-        text = " ".join(buf).strip()
+        text = "\n".join(buf).strip()
         if text:
             pid = hashlib.sha1(f"{source_id}:{len(out)}:{text}".encode()).hexdigest()[:16]
             out.append(Passage(pid, doc.title, heading, text))

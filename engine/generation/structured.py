@@ -62,13 +62,14 @@ def ask_json(
     timeout_s: float | None = None,
     repairs: int = 2,
     on_tokens: Callable[[int], None] | None = None,
+    temperature: float = 0.2,
 ) -> M:
     """Ask for one JSON object of ``model``'s shape (grammar-constrained on the local model,
     validated and repaired up to ``repairs`` times). No time limit unless ``timeout_s``:
     ``on_tokens(n)`` hears how much has been written so far, so the UI shows it moving."""
     settings = GenerationSettings(
         max_tokens=max_tokens,
-        temperature=0.2,
+        temperature=temperature,
         timeout_s=timeout_s,
         json_schema=grammar_schema(model),
     )
