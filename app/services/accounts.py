@@ -140,6 +140,36 @@ def list_profiles(db: Database) -> list[CurrentUser]:
         ]
 
 
+LOCAL_PROFILES_LOCKED = (
+    "Your organisation's IT does not allow new local profiles on this computer. Sign in with "
+    "your organisation account instead (Sync → Connect), or ask IT."
+)
+
+
+def local_profiles_refusal() -> str | None:
+    """Why nobody may create a local profile here (the ``local_profiles_allowed`` setting,
+    usually an IT policy), or None."""
+    from engine.config import settings
+
+    return None if settings().local_profiles_allowed else LOCAL_PROFILES_LOCKED
+
+
+def create_local_profile(
+    db: Database,
+    full_name: str,
+    role: str,
+    org_id: str | None,
+    email: str | None = None,
+    passphrase: str | None = None,
+) -> CurrentUser:
+    """A person creating their own profile on the sign-in page: refused when IT does not
+    allow local profiles (an admin adding a member is :func:`create_profile` itself)."""
+    refusal = local_profiles_refusal()
+    if refusal is not None:
+        raise UserError(refusal)
+    return create_profile(db, full_name, role, org_id, email, passphrase=passphrase)
+
+
 def create_profile(
     db: Database,
     full_name: str,

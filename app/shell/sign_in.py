@@ -187,7 +187,7 @@ class CreateProfileDialog(QDialog):
                 org_id = accounts.create_organisation(self.ctx.db, name).id
                 self.org.insertItem(0, name.strip(), org_id)
                 self.org.setCurrentIndex(0)
-            self.created = accounts.create_profile(
+            self.created = accounts.create_local_profile(
                 self.ctx.db,
                 self.name.text(),
                 self.role.currentData(),
@@ -253,6 +253,10 @@ class SignInPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        refusal = accounts.local_profiles_refusal()
+        self.create_button.setEnabled(refusal is None)
+        self.create_button.setToolTip(refusal or "")
+        self.create_button.setAccessibleDescription(refusal or "")
         self.profiles.clear()
         for p in accounts.list_profiles(self.ctx.db):
             where = f" · {p.org_name}" if p.org_name else ""
