@@ -292,7 +292,8 @@ class CourseGenerator:
                         f'(objective: {m.objective}) of the course "{state.title}" for '
                         f"{b.audience}, {b.difficulty} level, in {b.language}.\n"
                         f"{opening}Teach every point of these sources, in their order, in "
-                        "your own plain words: short paragraphs (2-3 sentences), a list where "
+                        "plain words close to the sources' own: short paragraphs (2-3 "
+                        "sentences), a list where "
                         "the source lists things (every item it lists), optionally one tip. "
                         "Keep every name, number and rule exactly as the source gives it; add "
                         "nothing the sources do not say.\n"
@@ -315,9 +316,12 @@ class CourseGenerator:
             for t in texts(parse_blocks(other.blocks))
         ]
         done = polish(drafted, self.index, earlier)
+        if len(done.blocks) < 2:  # too little left: keep what is not contradicted, flagged
+            done = polish(drafted, self.index, earlier, strict=False)
         if len(done.blocks) < 2:
             raise GenerationError(
-                f"The model wrote too little the sources support for “{m.title}”."
+                f"The model could not write “{m.title}” from its sources: what it wrote "
+                "contradicts them. Try again, or give the module more source text."
             )
         if done.dropped:
             state.warnings.append(

@@ -1,11 +1,12 @@
 """What happens to a drafted module before a creator sees it: Markdown left in the text
-becomes plain text, every sentence is checked against the module's own passages (and
-dropped when they do not support it), paragraphs another module already has are removed,
-and sections the module owns but never taught are named.
+becomes plain text, every sentence is checked against the sources (dropped when they
+contradict it or it is plainly invented; fair paraphrase stays for the fact-check to
+flag), paragraphs another module already has are removed, and sections the module owns
+but never taught are named.
 
-Why drop rather than flag: a sentence the sources do not support is what a creator would
-delete anyway, and a small model invents in fluent prose that reads as true. What is
-dropped is counted in the generation's warnings, so nothing disappears silently.
+Why drop rather than flag: a sentence the sources contradict or never come near is what a
+creator would delete anyway, and a small model invents in fluent prose that reads as true.
+What is dropped is counted in the generation's warnings, so nothing disappears silently.
 """
 
 from __future__ import annotations
@@ -42,17 +43,26 @@ class Polished:
     """Sentences removed, each with why ("unsupported: …", "repeats module 1")."""
 
 
-def _kept(text: str, index: PassageIndex, judge: Judge | None, dropped: list[str]) -> str:
+INVENTED_BELOW = 0.45
+"""An unsupported sentence whose best overlap and similarity with any source sentence are
+both under this is invented, not paraphrased: dropped. One above it stays for the
+fact-check to flag (a creator decides), so fair paraphrase is not thrown away."""
+
+
+def _kept(
+    text: str, index: PassageIndex, judge: Judge | None, dropped: list[str], strict: bool
+) -> str:
     keep: list[str] = []
     for s in sentences(text):
         if len(sig.content(s)) < 2:  # "Let's begin." carries no claim to check
             keep.append(s)
             continue
         check = check_claim("", s, index, judge=judge)
-        if check.verdict == "supported":
-            keep.append(s)
-        else:
+        invented = check.verdict == "unsupported" and check.score < INVENTED_BELOW
+        if check.verdict == "contradicted" or (strict and invented):
             dropped.append(f"{check.verdict}: {s}")
+        else:
+            keep.append(s)
     return " ".join(keep)
 
 
@@ -65,9 +75,11 @@ def polish(
     index: PassageIndex,
     earlier: Sequence[str] = (),
     judge: Judge | None = None,
+    strict: bool = True,
 ) -> Polished:
-    """The module's blocks with unsupported sentences and repeated paragraphs removed;
-    ``earlier`` are the other modules' paragraph and list texts."""
+    """The module's blocks with contradicted and invented sentences (``strict``; else only
+    contradicted ones) and repeated paragraphs removed; ``earlier`` are the other modules'
+    paragraph and list texts."""
     seen = [sig.content(t) for t in earlier]
     dropped: list[str] = []
     out: list[Block] = []
@@ -84,11 +96,11 @@ def polish(
         if isinstance(b, HeadingBlock):
             out.append(b.model_copy(update={"text": plain(b.text)}))
         elif isinstance(b, ParagraphBlock | CalloutBlock):
-            text = _kept(plain(b.text), index, judge, dropped)
+            text = _kept(plain(b.text), index, judge, dropped, strict)
             if text and not repeated(text):
                 out.append(b.model_copy(update={"text": text}))
         elif isinstance(b, ListBlock):
-            items = [t for i in b.items if (t := _kept(plain(i), index, judge, dropped))]
+            items = [t for i in b.items if (t := _kept(plain(i), index, judge, dropped, strict))]
             items = [i for i in items if not repeated(i)]
             if items:
                 out.append(b.model_copy(update={"items": items}))
