@@ -42,6 +42,7 @@ LABELS = {
     "llm_providers": "AI providers allowed (in order)",
     "ai_key_source": "Where cloud AI keys come from",
     "llm_model_path": "On-device model file",
+    "llm_lora_path": "On-device model adapter (LoRA)",
     "model_cache": "Model cache folder",
     "together_base_url": "Together AI address",
     "together_model": "Together AI model",
@@ -161,10 +162,17 @@ def save(changes: dict[str, Any]) -> Effective:
     for name, value in changes.items():
         if isinstance(value, str):
             value = value.strip() or None
-        if name in ("ca_bundle", "llm_model_path") and isinstance(value, str):
+        if name in ("ca_bundle", "llm_model_path", "llm_lora_path") and isinstance(value, str):
             value = str(Path(value).expanduser())
         if name == "llm_model_path" and value is not None:
             _require_gguf(Path(value))
+        if name == "llm_lora_path" and value is not None:
+            from engine.finetune.lora import LoraAdapterError, check_adapter
+
+            try:
+                check_adapter(Path(value))
+            except LoraAdapterError as err:
+                raise UserError(f"Not saved: {err}") from None
         cleaned[name] = value
     unchanged = current().values.model_dump()
     cleaned = {k: v for k, v in cleaned.items() if _differs(unchanged.get(k), v)}

@@ -80,6 +80,7 @@ def apply_role(window: MainWindow, user: CurrentUser | None) -> None:
         "members": members.may_manage(user),
         "org-settings": members.may_manage(user),
         "branding": members.may_manage(user),
+        "fine-tuning": members.may_manage(user),
     }
     for key, ok in org_actions.items():
         action = window.org_actions[key]  # type: ignore[attr-defined]
@@ -105,6 +106,7 @@ def _install_organisation_menu(window: MainWindow) -> None:
         ("members", "&Members…", open_members),
         ("org-settings", "Organisation &settings…", open_org_settings),
         ("branding", "&Branding…", open_branding),
+        ("fine-tuning", "&Fine-tuning…", open_finetune),
     )
     actions = {}
     for key, text, slot in specs:
@@ -164,6 +166,13 @@ def open_branding(window: MainWindow) -> None:
         dialog = open_branding_dialog(window.ctx, window.user, window)
         dialog.saved.connect(lambda: _apply_branding(window, window.user))  # type: ignore[attr-defined]
         window.org_dialog = dialog  # type: ignore[attr-defined]
+
+
+def open_finetune(window: MainWindow) -> None:
+    from app.studio.finetune_view import open_finetune_dialog
+
+    if window.user is not None:
+        window.org_dialog = open_finetune_dialog(window.ctx, window.user, window)  # type: ignore[attr-defined]
 
 
 def _apply_branding(window: MainWindow, user: CurrentUser | None) -> None:

@@ -127,6 +127,9 @@ class Settings(_Rules):
     llm_model_path: Path | None = Field(
         None, description="A GGUF model file used instead of the bundled tutor model."
     )
+    llm_lora_path: Path | None = Field(
+        None, description="A LoRA adapter (GGUF) loaded with the on-device model."
+    )
     model_cache: Path | None = Field(None, description="Folder for unpacked model files.")
     together_base_url: str | None = Field(None, description="Together AI API base URL.")
     together_model: str | None = Field(None, description="Together AI model name.")
@@ -185,6 +188,7 @@ ENV_VARS: dict[str, str] = {
     "llm_providers": "BYTEOS_LLM_PROVIDERS",
     "ai_key_source": "BYTEOS_AI_KEY_SOURCE",
     "llm_model_path": "BYTEOS_LLM_MODEL_PATH",
+    "llm_lora_path": "BYTEOS_LLM_LORA_PATH",
     "model_cache": "BYTEOS_MODEL_CACHE",
     "together_base_url": "TOGETHER_BASE_URL",
     "together_model": "BYTEOS_TOGETHER_MODEL",

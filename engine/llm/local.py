@@ -63,10 +63,12 @@ class LlamaCppProvider(LLMProvider):
         n_ctx: int = 4096,
         queue: ModelQueue | None = None,
         states_dir: Path | None = None,
+        lora_path: Path | None = None,
     ) -> None:
         from engine.config import settings
 
         self.model_path = model_path or settings().llm_model_path
+        self.lora_path = lora_path or settings().llm_lora_path  # a fine-tuned adapter (issue 16)
         self.bundled = bundled
         self.cache_dir = cache_dir
         self.n_threads = n_threads or physical_cores()
@@ -127,6 +129,14 @@ class LlamaCppProvider(LLMProvider):
                     raise ProviderUnavailable(reason)
                 started = time.monotonic()
                 path = self._resolve_path()
+                lora: dict[str, Any] = {}
+                if self.lora_path is not None:
+                    from engine.finetune.lora import LoraAdapterError, check_adapter
+
+                    try:
+                        lora = {"lora_path": str(check_adapter(self.lora_path))}
+                    except LoraAdapterError as err:
+                        raise ProviderFailed(f"The LoRA adapter cannot be used: {err}") from err
                 try:
                     from llama_cpp import Llama
                     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -139,6 +149,7 @@ class LlamaCppProvider(LLMProvider):
                         n_batch=512,
                         seed=7,
                         verbose=False,
+                        **lora,
                     )
                 except Exception as err:  # damaged file, unsupported architecture
                     raise ProviderFailed(f"The local model could not be loaded: {err}") from err
@@ -155,6 +166,8 @@ class LlamaCppProvider(LLMProvider):
                 self._formatter = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)
                 size = path.stat().st_size
                 fingerprint = f"{path.name}:{size}:ctx{self.n_ctx}:llama-cpp-{_llama_version()}"
+                if self.lora_path is not None:  # an adapter changes every prompt state
+                    fingerprint += f":lora-{self.lora_path.name}:{self.lora_path.stat().st_size}"
                 folder = self._states_dir
                 if folder is None:
                     folder = (self.cache_dir or _default_cache()) / "prompt-states" / path.stem

@@ -243,7 +243,7 @@ def test_the_organisation_menu_follows_the_role(
     manager = accounts.create_profile(
         ctx.db, "Morgan Lee", "manager", person(ctx, "learner").org_id
     )
-    admin_only = ("members", "org-settings", "branding")  # issue 13: tests/app/test_role_matrix
+    admin_only = ("members", "org-settings", "branding", "fine-tuning")  # issues 13, 16
     expected = {
         "learner": {"paths": False, "assign": False, "compliance": False, "analytics": False},
         "creator": {"paths": True, "assign": True, "compliance": False, "analytics": True},
