@@ -40,3 +40,8 @@ def learner(ctx: AppContext) -> CurrentUser:
 @pytest.fixture
 def creator(ctx: AppContext) -> CurrentUser:
     return _by_role(ctx, "creator")
+
+
+@pytest.fixture
+def org_admin(ctx: AppContext) -> CurrentUser:
+    return _by_role(ctx, "org_admin")

@@ -4,7 +4,8 @@ Why here: the admin's screen calls these use cases; they read the database (help
 exchanges, generated modules kept by their creators, the names to remove) and hand plain
 values to :mod:`engine.finetune.dataset`, which does the work. Consent and the last job live
 in ``organisations.settings["fine_tuning"]`` (``{"allowed": false}`` until an org admin
-turns it on), so they sync with the organisation. Nothing is built without consent, and the
+turns it on). They are kept with the organisation's row, which sync does not push yet (issue
+13), so today they hold on the admin's device only. Nothing is built without consent, and the
 file submitted is the exact file whose size and sample the admin was shown.
 
 A generated module counts as *kept after editing* when its course was generated
@@ -48,12 +49,8 @@ class FineTuneState:
     model_name: str | None
 
 
-def may_manage(user: CurrentUser | None) -> bool:
-    return members.may_manage(user)
-
-
 def _org(user: CurrentUser) -> str:
-    if not may_manage(user) or user.org_id is None:
+    if not members.may_manage(user) or user.org_id is None:
         raise UserError("Only an organisation admin manages fine-tuning.")
     return user.org_id
 
@@ -219,6 +216,6 @@ def use_model(user: CurrentUser, model_name: str) -> None:
     """Make the fine-tuned model the cloud tutor/generator model (setting ``together_model``)."""
     from app.services import managed_settings
 
-    if not may_manage(user):
+    if not members.may_manage(user):
         raise UserError("Only an organisation admin manages fine-tuning.")
     managed_settings.save({"together_model": model_name})

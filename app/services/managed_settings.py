@@ -190,9 +190,9 @@ def _require_gguf(path: Path) -> None:
     """A model file the local tutor can load: it exists and is GGUF (llama.cpp's format)."""
     if not path.is_file():
         raise UserError(f"Not saved: there is no model file at {path}.")
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic != b"GGUF":
+    from engine.llm.bundled import gguf_version
+
+    if gguf_version(path) is None:
         raise UserError(
             f"Not saved: {path.name} is not a GGUF model (llama.cpp's format, e.g. "
             "qwen2.5-7b-instruct-q4_k_m.gguf)."

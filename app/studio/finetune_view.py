@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import finetuning
+from app.services import finetuning, members
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
@@ -193,7 +193,7 @@ class FineTuneDialog(QDialog):
 def open_finetune_dialog(
     ctx: AppContext, user: CurrentUser, parent: QWidget | None = None
 ) -> FineTuneDialog:
-    if not finetuning.may_manage(user):
+    if not members.may_manage(user):
         raise UserError("Only an organisation admin manages fine-tuning.")
     dialog = FineTuneDialog(ctx, user, runner_for(parent), parent)
     fit_size(dialog, 900, 640, parent)

@@ -10,10 +10,9 @@ than a native error.
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
-GGUF_MAGIC = b"GGUF"
+from engine.llm.bundled import gguf_version
 
 
 class LoraAdapterError(ValueError):
@@ -24,14 +23,12 @@ def check_adapter(path: Path) -> Path:
     """``path`` if it is a GGUF file (llama.cpp's format, version 2 or 3), else an error."""
     if not path.is_file():
         raise LoraAdapterError(f"There is no LoRA adapter file at {path}.")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head[:4] != GGUF_MAGIC:
+    version = gguf_version(path)
+    if version is None:
         raise LoraAdapterError(
             f"{path.name} is not a GGUF LoRA adapter (convert it with llama.cpp's "
             "convert_lora_to_gguf.py)."
         )
-    (version,) = struct.unpack("<I", head[4:8]) if len(head) == 8 else (0,)
     if version not in (2, 3):
         raise LoraAdapterError(f"{path.name} is GGUF version {version}; llama.cpp reads 2 and 3.")
     return path

@@ -110,9 +110,8 @@ class TogetherFineTuning:
     def status(self, job_id: str) -> JobStatus:
         client = self._client()
         res = self._call("reading the job", lambda: client.fine_tuning.retrieve(job_id))
-        status = str(getattr(res, "status", "") or "")
-        status = getattr(status, "value", status)
-        name = getattr(res, "x_model_output_name", None) or getattr(res, "output_name", None)
+        status = str(getattr(res, "status", "") or "")  # a Literal of plain strings in the SDK
+        name = getattr(res, "x_model_output_name", None)  # the JSON's "model_output_name"
         message = ""
         for event in getattr(res, "events", None) or []:
             text = getattr(event, "message", None)

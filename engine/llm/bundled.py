@@ -130,5 +130,14 @@ def ensure_gguf(model: BundledModel, cache_dir: Path) -> Path:
 
 
 def _has_magic(path: Path) -> bool:
+    return gguf_version(path) is not None
+
+
+def gguf_version(path: Path) -> int | None:
+    """The GGUF format version in ``path``'s header, or ``None`` when it is not a GGUF file
+    (llama.cpp's format). The one reader of that header: model files, adapters, settings."""
     with path.open("rb") as f:
-        return f.read(4) == GGUF_MAGIC
+        head = f.read(8)
+    if head[:4] != GGUF_MAGIC:
+        return None
+    return int.from_bytes(head[4:8], "little") if len(head) == 8 else 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.services import accounts, finetuning
+from app.services import finetuning
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.services.errors import UserError
@@ -23,11 +23,6 @@ from tests.support.settings_env import isolate
 def clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     isolate(tmp_path, monkeypatch)
     forget_reachability()
-
-
-def _admin(ctx: AppContext) -> CurrentUser:
-    p = next(p for p in accounts.list_profiles(ctx.db) if p.role == "org_admin")
-    return accounts.sign_in(ctx.db, p.id)
 
 
 def _seed(ctx: AppContext, learner: CurrentUser) -> None:
@@ -53,9 +48,13 @@ def _seed(ctx: AppContext, learner: CurrentUser) -> None:
 
 
 def test_consent_then_build_export_submit_and_use(
-    ctx: AppContext, learner: CurrentUser, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ctx: AppContext,
+    learner: CurrentUser,
+    org_admin: CurrentUser,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
-    admin = _admin(ctx)
+    admin = org_admin
     _seed(ctx, learner)
     assert finetuning.state(ctx, admin).allowed is False  # off by default
     with pytest.raises(UserError, match="not allowed fine-tuning"):

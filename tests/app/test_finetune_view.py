@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.services import accounts
 from app.services.accounts import CurrentUser
 from app.services.context import AppContext
 from app.shell.main_window import MainWindow
@@ -26,13 +25,10 @@ def clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     forget_reachability()
 
 
-def _admin(ctx: AppContext) -> CurrentUser:
-    p = next(p for p in accounts.list_profiles(ctx.db) if p.role == "org_admin")
-    return accounts.sign_in(ctx.db, p.id)
-
-
-def test_only_admins_are_offered_it(qtbot: QtBot, ctx: AppContext, learner: CurrentUser) -> None:
-    for user, offered in ((learner, False), (_admin(ctx), True)):
+def test_only_admins_are_offered_it(
+    qtbot: QtBot, ctx: AppContext, learner: CurrentUser, org_admin: CurrentUser
+) -> None:
+    for user, offered in ((learner, False), (org_admin, True)):
         w = MainWindow(ctx)
         qtbot.addWidget(w)
         w.show()
@@ -48,9 +44,13 @@ def test_only_admins_are_offered_it(qtbot: QtBot, ctx: AppContext, learner: Curr
 
 
 def test_consent_build_sample_submit_and_use(
-    qtbot: QtBot, ctx: AppContext, learner: CurrentUser, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    ctx: AppContext,
+    learner: CurrentUser,
+    org_admin: CurrentUser,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    admin = _admin(ctx)
+    admin = org_admin
     _seed(ctx, learner)
     from app.tasks import shared_runner
 
